@@ -1,0 +1,35 @@
+"""A papermill `smoke` run of every experiment through the runner, with the record keys other tools read."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from papers_nbdev.records import RECORD_KEYS
+from papers_nbdev.runner import discover_experiments
+
+from conftest import ROOT, cli
+
+pytestmark = pytest.mark.slow
+
+# Metric names each experiment must report, as regular expressions over the whole name.
+EXPECTED_METRICS = {
+    "lds/uci_table1": [rf"wine/{m}/accuracy(_std)?" for m in ("knn_lds", "knn_gcn", "logreg")],
+    "lds/incomplete_graph": [rf"kept_{f}/{m}/accuracy(_std)?" for f in ("0.00", "1.00") for m in ("lds", "gcn")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(discover_experiments(ROOT)))
+def test_smoke_run(name, tmp_path):
+    result = cli("run", name, "--preset", "smoke", "--runs-dir", str(tmp_path / "runs"),
+                 "--results-dir", str(tmp_path / "results"), "--publish", "--cell-timeout", "600")
+    assert result.returncode == 0, result.stdout + result.stderr
+    record = json.loads(next((tmp_path / "results").rglob("*.smoke.json")).read_text())
+    assert [key for key in RECORD_KEYS if key not in record] == []
+    assert record["status"] in ("reproduced", "partial", "not reproduced")
+    for pattern in EXPECTED_METRICS.get(name, []):
+        assert any(re.fullmatch(pattern, metric) for metric in record["metrics"]), f"no metric matches {pattern}"
+    for value in record["metrics"].values():
+        assert isinstance(value, float)
+    assert set(record["paper_values"]) <= set(record["metrics"])
