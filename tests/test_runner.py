@@ -37,7 +37,8 @@ def test_unknown_experiment_lists_known(tmp_path):
 def test_list_and_params():
     listed = cli("list")
     assert listed.returncode == 0, listed.stderr
-    assert "lds/uci_table1" in listed.stdout and "lds/incomplete_graph" in listed.stdout
+    assert "lds/uci_table1" in listed.stdout
+    assert "lds/incomplete_graph" in listed.stdout
     params = cli("params", "lds/uci_table1")
     assert params.returncode == 0, params.stderr
     seeds = next(line for line in params.stdout.splitlines() if line.startswith("seeds "))
