@@ -54,7 +54,7 @@ export-check: venv
 	  git status --porcelain -- papers_nbdev; exit 1; fi
 
 nbtest: venv
-	$(BIN)/nbdev-test --n-workers 2
+	$(BIN)/nbdev-test --n-workers 2 --skip-folder-re '^experiments$$'
 
 pytest: venv
 	$(BIN)/python -m pytest -q
