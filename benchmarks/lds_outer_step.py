@@ -9,7 +9,10 @@ a tenth of the nodes for training and a tenth for validation.
 Each configuration runs in a fresh subprocess, so that its peak memory is its own. On the CPU, "peak MiB" is the
 peak resident set size (`ru_maxrss`) of that process minus its resident size after imports. It therefore includes the
 data (theta alone is 4 N^2 bytes) and the kNN construction, whose peak is printed separately as "setup MiB".
-On CUDA it is `torch.cuda.max_memory_allocated` during the steps, which counts tensors only.
+It also includes memory that glibc's allocator keeps after tensors are freed, so it can exceed the peak of live
+tensors by several N^2 blocks. `--exact-memory` sets glibc's `MALLOC_MMAP_THRESHOLD_` to 1 MiB in the subprocesses,
+so that large tensors are unmapped when freed and the RSS peak follows the live tensors, at the cost of slower steps.
+On CUDA "peak MiB" is `torch.cuda.max_memory_allocated` during the steps, which counts tensors only.
 
 Example:
     .venv/bin/python benchmarks/lds_outer_step.py --sizes 200 500 --taus 1 5 --device cpu
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -110,7 +114,10 @@ def run_in_subprocess(n_nodes: int, tau: int, args: argparse.Namespace) -> dict:
     ]
     if args.threads:
         command += ["--threads", str(args.threads)]
-    completed = subprocess.run(command, capture_output=True, text=True)
+    environment = dict(os.environ)
+    if args.exact_memory:
+        environment["MALLOC_MMAP_THRESHOLD_"] = str(2**20)
+    completed = subprocess.run(command, capture_output=True, text=True, env=environment)
     if completed.returncode != 0:
         raise RuntimeError(f"Benchmark worker for N={n_nodes}, tau={tau} failed:\n{completed.stderr}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -125,6 +132,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--estimator", default="straight_through", choices=["straight_through", "reinforce"],
                         help="gradient estimator through the sampled graphs")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument("--exact-memory", action="store_true",
+                        help="make glibc unmap freed large blocks, so that peak RSS follows live tensors (slower steps)")
     parser.add_argument("--worker", action="store_true", help="measure one configuration in this process and print it as JSON (used by the subprocesses)")
     args = parser.parse_args(argv)
 
