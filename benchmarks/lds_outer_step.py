@@ -40,7 +40,7 @@ def measure(n_nodes: int, tau: int, device_name: str, repeats: int, estimator: s
     "Run one warm-up and `repeats` timed outer steps in this process, and return the timing and memory record."
     import torch
 
-    from papers_nbdev.lds.baselines import knn_adjacency
+    from papers_nbdev.data import knn_graph
     from papers_nbdev.lds.bilevel import AdamState, hypergradient
     from papers_nbdev.lds.edges import project_theta_, sample_adjacency, theta_from_graph
     from papers_nbdev.lds.gcn import GCN
@@ -55,7 +55,7 @@ def measure(n_nodes: int, tau: int, device_name: str, repeats: int, estimator: s
     generator = torch.Generator().manual_seed(0)
     features = torch.randn(n_nodes, 64, generator=generator)
     labels = torch.randint(0, 10, (n_nodes,), generator=generator)
-    theta = theta_from_graph(knn_adjacency(features.numpy(), n_neighbors=10, metric="cosine"))
+    theta = theta_from_graph(knn_graph(features.numpy(), 10, metric="cosine"))
     order = torch.randperm(n_nodes, generator=generator)
     train_index, val_index = order[: n_nodes // 10], order[n_nodes // 10 : n_nodes // 5]
     features, labels, theta = features.to(device), labels.to(device), theta.to(device)
