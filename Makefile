@@ -6,9 +6,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# Debian packages with offline data (Fashion-MNIST) and the browser that the
-# docs test drives.
-DEBIAN_DATA := dataset-fashion-mnist
+# Debian packages with offline data (Fashion-MNIST, the King James Bible, Unix
+# fortunes) and the browser that the docs test drives.
+DEBIAN_DATA := dataset-fashion-mnist bible-kjv fortunes
+# Jane Austen's novels come in an R package; installing it would pull in all of
+# R, so `make data` only unpacks the Debian package into the data cache.
+DATA_HOME := $(or $(PAPERS_NBDEV_DATA),$(HOME)/.cache/papers-nbdev)
+AUSTEN := $(DATA_HOME)/janeaustenr/usr/lib/R/site-library/janeaustenr/data/Rdata.rdb
 DEBIAN_TEST := chromium
 
 .PHONY: help venv data test-deps test export-check nbtest pytest run report docs lab readme clean
@@ -40,8 +44,15 @@ define apt_install
 	  { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; }
 endef
 
-data:
+data: $(AUSTEN)
 	$(call apt_install,$(DEBIAN_DATA))
+
+$(AUSTEN):
+	@tmp=$$(mktemp -d) && cd $$tmp && chmod 755 $$tmp && \
+	  { apt-get download -qq r-cran-janeaustenr 2>/dev/null || \
+	    { echo "Could not download r-cran-janeaustenr: Jane Austen's novels stay unavailable (see load_austen)."; exit 0; }; } && \
+	  mkdir -p "$(DATA_HOME)/janeaustenr" && dpkg -x r-cran-janeaustenr_*.deb "$(DATA_HOME)/janeaustenr"; \
+	  rm -rf $$tmp
 
 test-deps:
 	$(call apt_install,$(DEBIAN_TEST))
