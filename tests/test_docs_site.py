@@ -30,6 +30,9 @@ PAGES = {
     "uci_table1": "experiments/lds/uci_table1.html",
     "incomplete_graph": "experiments/lds/incomplete_graph.html",
     "runner": "core/04_runner.html",
+    "oe metrics": "oe/00_metrics.html",
+    "oe vision": "experiments/oe/vision.html",
+    "oe density": "experiments/oe/density.html",
 }
 
 

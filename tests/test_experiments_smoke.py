@@ -17,6 +17,12 @@ pytestmark = pytest.mark.slow
 EXPECTED_METRICS = {
     "lds/uci_table1": [rf"wine/{m}/accuracy(_std)?" for m in ("knn_lds", "knn_gcn", "logreg")],
     "lds/incomplete_graph": [rf"kept_{f}/{m}/accuracy(_std)?" for f in ("0.00", "1.00") for m in ("lds", "gcn")],
+    "oe/vision": [rf"mnist/{m}/{k}(_std)?" for m in ("msp", "oe") for k in ("fpr95", "auroc", "aupr", "test_error")]
+                 + [r"mnist/oe/(fashion_mnist|gaussian|rademacher|blobs|natural|characters)/fpr95"],
+    "oe/text": [rf"tweets/{m}/{k}(_std)?" for m in ("msp", "oe") for k in ("fpr95", "auroc", "aupr", "test_error")]
+               + [r"tweets/oe/(kjv|fortunes|chatterbot)/auroc"],
+    "oe/density": [rf"{p}/mnist/{k}" for p in ("mle", "oe") for k in ("auroc", "more_likely", "bpd")]
+                  + [r"mle/fashion_mnist/bpd"],
 }
 
 
