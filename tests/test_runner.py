@@ -21,6 +21,13 @@ def test_unknown_parameter_rejected_before_running(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_config_check_rejects_before_running(tmp_path):
+    result = cli("run", "oe/vision", "-p", "in_dists", '["cifar10"]', "--runs-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "Unknown in_dists ['cifar10']: use any of mnist, fashion_mnist" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_bad_value_rejected_before_running(tmp_path):
     result = cli("run", "lds/uci_table1", "-p", "seeds", "three", "--runs-dir", str(tmp_path))
     assert result.returncode == 2
