@@ -115,8 +115,8 @@ def formula_length(formula) -> int:
 # %% ../../nbs/hypertwtl/00_syntax.ipynb #7ff04539
 GRAMMAR = r"""
 ?start: quantified | disjunction
-quantified: quantifier+ "." disjunction
-quantifier: QUANTIFIER VARIABLE
+quantified: quantifier+ disjunction
+quantifier: QUANTIFIER VARIABLE "."?
 QUANTIFIER.2: "forall" | "exists" | "A" | "E"
 VARIABLE: NAME
 
@@ -322,7 +322,7 @@ def _text(formula, level: int) -> str:
             text = f"{_text(formula.left, own)} {_SYMBOL[type(formula)]} {_text(formula.right, own + 1)}"
             return f"({text})" if own < level else text
         case Quantified(quantifiers=qs, body=body):
-            return " ".join(f"{kind} {variable}" for kind, variable in qs) + " . " + _text(body, 0)
+            return " ".join(f"{kind} {variable} ." for kind, variable in qs) + " " + _text(body, 0)
         case _:
             raise TypeError(f"Not a formula: {formula!r}")
     return text
