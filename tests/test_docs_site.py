@@ -30,6 +30,9 @@ PAGES = {
     "uci_table1": "experiments/lds/uci_table1.html",
     "incomplete_graph": "experiments/lds/incomplete_graph.html",
     "runner": "core/04_runner.html",
+    "hypertwtl semantics": "hypertwtl/01_semantics.html",
+    "hypertwtl hyper": "hypertwtl/04_hyper.html",
+    "robot_security": "experiments/hypertwtl/robot_security.html",
 }
 
 

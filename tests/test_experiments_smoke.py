@@ -17,6 +17,11 @@ pytestmark = pytest.mark.slow
 EXPECTED_METRICS = {
     "lds/uci_table1": [rf"wine/{m}/accuracy(_std)?" for m in ("knn_lds", "knn_gcn", "logreg")],
     "lds/incomplete_graph": [rf"kept_{f}/{m}/accuracy(_std)?" for f in ("0.00", "1.00") for m in ("lds", "gcn")],
+    "hypertwtl/robot_security": [rf"{spec}/{semantics}/verdict"
+                                 for spec in ("opacity", "determinism", "noninterference", "timing", "linearizability")
+                                 for semantics in ("synchronous", "asynchronous")],
+    "hypertwtl/scaling": [r"scaling/grid\d+/seconds", r"scaling/horizon\d+/seconds", r"scaling/traces\d+/seconds",
+                          r"scaling/horizon\d+/brute_force_seconds"],
 }
 
 
