@@ -135,7 +135,7 @@ def test_alternation_rejected_with_fragment():
 
 @pytest.mark.parametrize("text, message", [
     ("H^1 a &", "unexpected end of input at line 1, column 8"),
-    ("[H^1 a]^[0 3]", "line 1, column 12: unexpected '3'; expected one of: ','"),
+    ("[H^1 a]^[0 3]", "line 1, column 12: unexpected '3'. Expected one of: ','"),
     ("H^1 a | | H^0 b", "line 1, column 9"),
     ("exists p . H^0 a_r", "names no quantified trace variable"),
 ])

@@ -227,7 +227,7 @@ def to_dfa(
             successor = automaton.step(state, letter)
             if successor not in index:
                 if len(index) >= max_states:
-                    raise RuntimeError(f"The automaton has more than {max_states} states; raise max_states or simplify the formula.")
+                    raise RuntimeError(f"The automaton has more than {max_states} states. Raise max_states or simplify the formula.")
                 index[successor] = len(order)
                 order.append(successor)
                 queue.append(successor)

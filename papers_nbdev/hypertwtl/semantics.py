@@ -1,4 +1,4 @@
-"""Decide whether a finite word satisfies a TWTL formula, straight from the definitions of Vasile, Aksaray and Belta (TCS 691, 2017); measure a word's temporal relaxation.
+"""Decide whether a finite word satisfies a TWTL formula, following the definitions of Vasile, Aksaray and Belta (TCS 691, 2017), and measure a word's temporal relaxation.
 
 Docs: https://papers-nbdev.github.io/papers-nbdev/hypertwtl/semantics.html.md"""
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark import Lark, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import VisitError
 
 # %% auto #0
 __all__ = ['Formula', 'GRAMMAR', 'Prop', 'Const', 'Compare', 'Hold', 'Not', 'And', 'Or', 'Concat', 'Within', 'Quantified',
@@ -262,31 +263,23 @@ def parse(text: str):
     "Parse TWTL or HyperTWTL `text` into a formula tree; raise `FormulaSyntaxError` naming the position and what was expected."
     try:
         tree = _PARSER.parse(text)
-    except UnexpectedEOF as error:
-        line = text.count("\n") + 1
-        column = len(text) - text.rfind("\n")
-        raise FormulaSyntaxError(f"Invalid formula: unexpected end of input at line {line}, column {column}; "
-                                 f"expected one of: {_expected(error)}.") from None
-    except UnexpectedToken as error:
-        if error.token.type == "$END":
+    except (UnexpectedEOF, UnexpectedToken) as error:
+        if isinstance(error, UnexpectedEOF) or error.token.type == "$END":
+            # UnexpectedEOF carries no position (line and column are -1), so report the end of the text.
             line = text.count("\n") + 1
             column = len(text) - text.rfind("\n")
-            raise FormulaSyntaxError(f"Invalid formula: unexpected end of input at line {line}, column {column}; "
-                                     f"expected one of: {_expected(error)}.") from None
+            raise FormulaSyntaxError(f"Invalid formula: unexpected end of input at line {line}, column {column}. "
+                                     f"Expected one of: {_expected(error)}.") from None
         raise FormulaSyntaxError(f"Invalid formula at line {error.line}, column {error.column}: unexpected "
-                                 f"{str(error.token)!r}; expected one of: {_expected(error)}.") from None
+                                 f"{str(error.token)!r}. Expected one of: {_expected(error)}.") from None
     except UnexpectedCharacters as error:
         raise FormulaSyntaxError(f"Invalid formula at line {error.line}, column {error.column}: unexpected character "
-                                 f"{text[error.pos_in_stream]!r}; expected one of: {_expected(error)}.") from None
-    except Exception as error:
-        # lark wraps errors raised inside the transformer (invalid windows, durations) in VisitError.
-        if isinstance(getattr(error, "orig_exc", None), FormulaSyntaxError):
-            raise error.orig_exc from None
-        raise
+                                 f"{text[error.pos_in_stream]!r}. Expected one of: {_expected(error)}.") from None
     try:
         formula = _ToFormula().transform(tree)
-    except Exception as error:
-        if isinstance(getattr(error, "orig_exc", None), FormulaSyntaxError):
+    except VisitError as error:
+        # lark wraps the errors that the transformer raises (invalid windows and durations) in VisitError.
+        if isinstance(error.orig_exc, FormulaSyntaxError):
             raise error.orig_exc from None
         raise
     if isinstance(formula, Quantified):

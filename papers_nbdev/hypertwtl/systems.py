@@ -163,7 +163,7 @@ def synthesize(
     formula,  # TWTL formula or text
     horizon: int | None = None,  # default: ||relaxed formula|| for each tau tried
     closing: str = "window_end",
-    max_tau: int = 0,  # largest window extension tried; 0 asks for the formula as written
+    max_tau: int = 0,  # largest window extension tried; 0 checks the formula as written
 ) -> CheckResult:
     "Find a run of `system` that satisfies `formula`, relaxing windows as little as possible (up to `max_tau`)."
     formula = _formula(formula)
