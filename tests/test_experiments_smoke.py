@@ -23,6 +23,11 @@ EXPECTED_METRICS = {
                + [r"tweets/oe/(kjv|fortunes|chatterbot)/auroc"],
     "oe/density": [rf"{p}/mnist/{k}" for p in ("mle", "oe") for k in ("auroc", "more_likely", "bpd")]
                   + [r"mle/fashion_mnist/bpd"],
+    "hypertwtl/robot_security": [rf"{spec}/{semantics}/verdict"
+                                 for spec in ("opacity", "determinism", "noninterference", "timing", "linearizability")
+                                 for semantics in ("synchronous", "asynchronous")],
+    "hypertwtl/scaling": [r"scaling/grid\d+/seconds", r"scaling/horizon\d+/seconds", r"scaling/traces\d+/seconds",
+                          r"scaling/horizon\d+/brute_force_seconds"],
 }
 
 
