@@ -30,6 +30,8 @@ PAGES = {
     "uci_table1": "experiments/lds/uci_table1.html",
     "incomplete_graph": "experiments/lds/incomplete_graph.html",
     "runner": "core/04_runner.html",
+    "phf objectives": "phf/02_objectives.html",
+    "phf pep8": "experiments/phf/pep8.html",
 }
 
 

@@ -17,6 +17,12 @@ pytestmark = pytest.mark.slow
 EXPECTED_METRICS = {
     "lds/uci_table1": [rf"wine/{m}/accuracy(_std)?" for m in ("knn_lds", "knn_gcn", "logreg")],
     "lds/incomplete_graph": [rf"kept_{f}/{m}/accuracy(_std)?" for f in ("0.00", "1.00") for m in ("lds", "gcn")],
+    **{f"phf/{task}": [rf"{objective}/{metric}"
+                       for objective in ("mle", "filtering", "conditional", "unlikelihood", "rwr", "awr")
+                       for metric in ("misalignment", "misalignment_redteam", "bad_fraction", "perplexity", "kl_to_mle")]
+       for task in ("pep8", "toxicity", "pii")},
+    "phf/finetune_vs_pretrain": [rf"{model}/{metric}" for model in ("mle", "pretrain", "finetune")
+                                 for metric in ("misalignment", "misalignment_redteam", "perplexity", "kl_to_mle")],
 }
 
 
