@@ -2,7 +2,7 @@
 
 Training runs a few optimiser steps of each objective through the Hugging Face Trainer, after one warm-up step.
 The model has the `small` preset's shape (2 layers, 2 heads, width 128, 128 positions, a 2,048-token vocabulary,
-batch 8), and the token ids and scores are random. Scoring times each task's scorer on real held-out text (tweets and fortunes for toxicity and PII,
+batch 8), and the token ids and scores are random. Scoring times each task's scorer on real text (tweets and fortunes for toxicity and PII,
 standard-library lines for PEP8), first batched (one call for the whole list) and then one call per string, side by
 side. Generation samples sequences of `--new-tokens` tokens at temperature 0.7, top-p 0.9 with the control tokens
 banned. The numbers depend on the machine and on what else runs on it; the script prints the thread count used.
@@ -14,6 +14,8 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import time
 
 import numpy as np
@@ -36,8 +38,10 @@ def time_training(objectives: list[str], steps: int, batch_size: int, context_le
     rows = []
     for objective in objectives:
         model = make_model(vocab, context_length, 2, 2, 128, value_head=objective == "awr")
-        train_objective(model, blocks, objective, settings, max_steps=1, batch_size=batch_size)  # warm-up
-        result = train_objective(model, blocks, objective, settings, max_steps=steps, batch_size=batch_size)
+        # The Trainer prints a loss line every few steps; keep them out of the table.
+        with contextlib.redirect_stdout(io.StringIO()):
+            train_objective(model, blocks, objective, settings, max_steps=1, batch_size=batch_size)  # warm-up
+            result = train_objective(model, blocks, objective, settings, max_steps=steps, batch_size=batch_size)
         rows.append(dict(objective=objective, tokens=result.tokens_seen, seconds=result.seconds,
                          tokens_per_second=result.tokens_per_second))
     return rows
