@@ -36,6 +36,8 @@ PAGES = {
     "hypertwtl semantics": "hypertwtl/01_semantics.html",
     "hypertwtl hyper": "hypertwtl/04_hyper.html",
     "robot_security": "experiments/hypertwtl/robot_security.html",
+    "phf objectives": "phf/02_objectives.html",
+    "phf pep8": "experiments/phf/pep8.html",
 }
 
 
