@@ -76,7 +76,7 @@ def plot_status(records: list[dict[str, Any]], path: str | Path) -> Path | None:
         ax.invert_yaxis()
         ax.set_title(f"{rec['experiment']} ({rec['preset']}): {rec['status']}", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside, so it hides no point
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,11 @@ PAGES = {
     "oe metrics": "oe/00_metrics.html",
     "oe vision": "experiments/oe/vision.html",
     "oe density": "experiments/oe/density.html",
+    "hypertwtl semantics": "hypertwtl/01_semantics.html",
+    "hypertwtl hyper": "hypertwtl/04_hyper.html",
+    "robot_security": "experiments/hypertwtl/robot_security.html",
+    "phf objectives": "phf/02_objectives.html",
+    "phf pep8": "experiments/phf/pep8.html",
 }
 
 

@@ -23,6 +23,17 @@ EXPECTED_METRICS = {
                + [r"tweets/oe/(kjv|fortunes|chatterbot)/auroc"],
     "oe/density": [rf"{p}/mnist/{k}" for p in ("mle", "oe") for k in ("auroc", "more_likely", "bpd")]
                   + [r"mle/fashion_mnist/bpd"],
+    "hypertwtl/robot_security": [rf"{spec}/{semantics}/verdict"
+                                 for spec in ("opacity", "determinism", "noninterference", "timing", "linearizability")
+                                 for semantics in ("synchronous", "asynchronous")],
+    "hypertwtl/scaling": [r"scaling/grid\d+/seconds", r"scaling/horizon\d+/seconds", r"scaling/traces\d+/seconds",
+                          r"scaling/horizon\d+/brute_force_seconds"],
+    **{f"phf/{task}": [rf"{objective}/{metric}"
+                       for objective in ("mle", "filtering", "conditional", "unlikelihood", "rwr", "awr")
+                       for metric in ("misalignment", "misalignment_redteam", "bad_fraction", "perplexity", "kl_to_mle")]
+       for task in ("pep8", "toxicity", "pii")},
+    "phf/finetune_vs_pretrain": [rf"{model}/{metric}" for model in ("mle", "pretrain", "finetune")
+                                 for metric in ("misalignment", "misalignment_redteam", "perplexity", "kl_to_mle")],
 }
 
 
