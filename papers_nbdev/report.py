@@ -74,7 +74,10 @@ def plot_status(records: list[dict[str, Any]], path: str | Path) -> Path | None:
                     fmt="o", color="tab:blue", label="ours")
         ax.set_yticks(list(y), [r["metric"] for r in rows], fontsize=8)
         ax.invert_yaxis()
-        ax.set_title(f"{rec['experiment']} ({rec['preset']}): {rec['status']}", fontsize=9)
+        title = f"{rec['experiment']} ({rec['preset']}): {rec['status']}"
+        if rec.get("paper_label"):
+            title += f"\npaper values: {rec['paper_label']}"
+        ax.set_title(title, fontsize=9 if "\n" not in title else 8)
         ax.grid(axis="x", alpha=0.3)
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside, so it hides no point
     fig.tight_layout()
