@@ -222,6 +222,9 @@ def red_team(model, tokenizer, scorer, prompts: torch.Tensor, max_new_tokens: in
 @torch.no_grad()
 def aligned_perplexity(model, blocks: EncodedBlocks, batch_size: int = 32) -> float:
     "exp of the mean next-token loss over the tokens marked `aligned_text` in `blocks`."
+    # NOTE: this is per token of the model's own encoding. Conditional blocks insert a control token at each
+    # segment start, which splits BPE merges such as a newline plus indentation, so their tokens are more and
+    # easier and the value is not comparable with MLE's. Normalising by characters would make it comparable.
     device = next(model.parameters()).device
     model.eval()
     total, count = 0.0, 0
