@@ -1,9 +1,9 @@
 """Throughput of the Outlier Exposure models on this machine, and what each `small` preset costs.
 
-For each model (the ConvNet on 28x28 images, the GRU on 64-token texts, the PixelCNN on 28x28 images) it times
-training steps with and without the OE term and scoring in eval mode, and prints examples per second. From those
-rates and the number of examples each `small` preset pushes through the models it prints an estimate of the
-preset's training and scoring time, next to the wall time the runner recorded for the preset in
+For each model (the ConvNet on 28x28 images, the GRU on texts of up to 64 tokens, the PixelCNN on 28x28 images)
+it times training steps with and without the OE term and scoring in eval mode, and prints examples per second.
+It then multiplies those rates by the number of examples each `small` preset pushes through its model. That gives
+an estimate of the preset's training and scoring time, printed next to the wall time that the runner recorded in
 `results/oe/<name>.json` when such a record exists. The estimate leaves out data loading and notebook start-up,
 so the recorded time is the larger of the two.
 

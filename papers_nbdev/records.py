@@ -21,8 +21,8 @@ from typing import Any
 
 # %% auto #0
 __all__ = ['RECORD_KEYS', 'STATUSES', 'OUTPUTS_FILE', 'VERSIONED_PACKAGES', 'log', 'GENERATED_PATHS', 'write_json_atomic',
-           'check_metrics', 'save_outputs', 'git_commit', 'package_versions', 'utc_now', 'make_record', 'record_path',
-           'publish_record', 'load_records']
+           'check_metrics', 'claim_status', 'save_outputs', 'git_commit', 'package_versions', 'utc_now', 'make_record',
+           'record_path', 'publish_record', 'load_records']
 
 # %% ../nbs/core/03_records.ipynb #4d92763d
 RECORD_KEYS = ("experiment", "preset", "params", "metrics", "paper_values", "status", "status_reason",
@@ -73,6 +73,14 @@ def check_metrics(metrics: dict[str, Any], what: str = "metrics") -> dict[str, f
             raise ValueError(f"{what}[{name!r}] = {value} is not finite.")
         result[name] = value
     return result
+
+def claim_status(first_holds: bool, second_holds: bool) -> str:
+    "Status of a claim with two conditions: reproduced when both hold, partial when one does, else not reproduced."
+    if first_holds and second_holds:
+        return "reproduced"
+    if first_holds or second_holds:
+        return "partial"
+    return "not reproduced"
 
 def save_outputs(
     output_dir: str | Path,  # the run folder the runner passed to the notebook

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import ExperimentConfig, register_experiment
+from ..records import claim_status
 from ..data import contextual_sbm, knn_graph, load_planetoid, load_uci
 from .baselines import Splits, fit_logreg, stratified_splits
 from .bilevel import LDSHyperparams, fit_lds
@@ -155,14 +156,6 @@ def uci_metrics(rows: pd.DataFrame) -> dict[str, float]:
         metrics[f"{dataset}/{method}/accuracy_std"] = float(group["test_accuracy"].std(ddof=0))
     return metrics
 
-def _verdict(first_holds: bool, second_holds: bool) -> str:
-    "Status from the two conditions of a claim: both, one or neither hold."
-    if first_holds and second_holds:
-        return "reproduced"
-    if first_holds or second_holds:
-        return "partial"
-    return "not reproduced"
-
 def uci_status(metrics: dict[str, float], datasets: list[str], margin: float = 0.01) -> tuple[str, str]:
     "Judge a Table 1 run against the paper; return (status, reason)."
     gaps = [metrics[f"{d}/knn_lds/accuracy"] - metrics[f"{d}/knn_gcn/accuracy"] for d in datasets]
@@ -179,7 +172,7 @@ def uci_status(metrics: dict[str, float], datasets: list[str], margin: float = 0
     else:
         reason += "kNN-LDS falls below the paper's spread plus one point on " + ", ".join(
             f"{d} by {gap * 100:.1f} points" for d, gap in shortfalls.items()) + "."
-    return _verdict(beats_gcn, close_to_paper), reason
+    return claim_status(beats_gcn, close_to_paper), reason
 
 # %% ../../nbs/lds/04_experiments.ipynb #0343b44a
 def run_uci_table1(config: UCITable1Config) -> pd.DataFrame:
@@ -319,7 +312,7 @@ def incomplete_status(metrics: dict[str, float], fractions: list[float], toleran
     never_worse = all(gap >= -tolerance for gap in gaps.values())
     reason = "LDS minus GCN test accuracy, by fraction of edges kept: " + ", ".join(
         f"{f:.2f}: {gap * 100:+.1f}" for f, gap in gaps.items()) + " points."
-    return _verdict(better_on_average, never_worse), reason
+    return claim_status(better_on_average, never_worse), reason
 
 def plot_incomplete_graph(rows: pd.DataFrame, ax=None):
     "Test accuracy against the fraction of edges kept, mean and standard deviation over seeds, per method."

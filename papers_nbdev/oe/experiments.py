@@ -17,6 +17,7 @@ import pandas as pd
 import torch
 
 from ..config import ExperimentConfig, register_experiment
+from ..records import claim_status
 from .datasets import (IN_DISTRIBUTION, check_disjoint, encode, image_ood_sets, load_image_split,
                                       load_text_split, natural_outliers, text_ood_sets, text_outliers)
 from .metrics import METRIC_NAMES, OOD_RATIO, auroc
@@ -26,7 +27,7 @@ from .training import (Schedule, bits_per_dim, error_rate, evaluate_detector, ms
 from ..runtime import get_device, progress
 
 # %% auto #0
-__all__ = ['CIFAR10_PAPER', 'PAPER_LABEL', 'METHODS', 'log', 'summarise', 'claim_status', 'fpr_verdict', 'VisionConfig',
+__all__ = ['CIFAR10_PAPER', 'PAPER_LABEL', 'METHODS', 'log', 'summarise', 'fpr_verdict', 'VisionConfig', 'baseline_then_oe',
            'run_vision_seed', 'run_vision', 'detector_metrics', 'vision_paper_values', 'TextConfig', 'run_text_seed',
            'run_text', 'DensityConfig', 'run_density_seed', 'run_density', 'density_metrics', 'density_verdict',
            'detector_table', 'per_set_table', 'plot_fpr']
@@ -52,14 +53,6 @@ def summarise(rows: pd.DataFrame, keys: list[str]) -> dict[str, float]:
             metrics[f"{prefix}/{column}"] = float(values.mean())
             metrics[f"{prefix}/{column}_std"] = float(values.std(ddof=0))
     return metrics
-
-def claim_status(first_holds: bool, second_holds: bool) -> str:
-    "Status from the two conditions of a claim: both hold, one holds, or neither."
-    if first_holds and second_holds:
-        return "reproduced"
-    if first_holds or second_holds:
-        return "partial"
-    return "not reproduced"
 
 def fpr_verdict(metrics: dict[str, float], sets: list[str], min_factor: float = 2.0,
                 max_error_change: float = 0.01) -> tuple[str, str]:
@@ -126,6 +119,27 @@ def _detector_rows(in_dist: str, seed: int, method: str, error: float, evaluatio
              for name, values in evaluation.items() if name != "mean"]
     return rows
 
+def baseline_then_oe(
+    model: torch.nn.Module,  # a freshly initialised classifier
+    split,  # ImageSplit or TextSplit: x_train, y_train, x_test, y_test
+    outliers: np.ndarray,  # auxiliary outliers, encoded like split.x_train
+    ood_sets: dict[str, np.ndarray],  # OOD test sets, encoded like split.x_test
+    config,  # VisionConfig or TextConfig, for the two schedules
+    name: str,  # in-distribution name for the rows
+    seed: int,
+    device=None,
+) -> list[dict[str, Any]]:
+    "Train the baseline, score it with MSP, fine-tune it with OE, score again; one row per method and OOD set (plus their mean)."
+    train_classifier(model, split.x_train, split.y_train, config.schedule(oe=False), seed=seed, device=device)
+    rows = []
+    for method in METHODS:
+        if method == "oe":
+            train_classifier(model, split.x_train, split.y_train, config.schedule(oe=True), outliers, seed=seed, device=device)
+        normal = msp_scores(model, split.x_test, device=device)
+        evaluation = evaluate_detector(normal, {ood: msp_scores(model, x, device=device) for ood, x in ood_sets.items()}, seed)
+        rows += _detector_rows(name, seed, method, error_rate(model, split.x_test, split.y_test, device=device), evaluation)
+    return rows
+
 def run_vision_seed(in_dist: str, seed: int, config: VisionConfig, device=None) -> list[dict[str, Any]]:
     "Baseline and OE on one dataset and seed; one row per method and OOD set (plus their mean)."
     split = load_image_split(in_dist, config.n_train or None, config.n_test or None, seed=seed)
@@ -133,15 +147,7 @@ def run_vision_seed(in_dist: str, seed: int, config: VisionConfig, device=None) 
     ood_sets = image_ood_sets(in_dist, max(1, len(split.x_test) // OOD_RATIO), seed=seed)
     check_disjoint(outliers, ood_sets)
     torch.manual_seed(seed)
-    model = ConvNet()
-    train_classifier(model, split.x_train, split.y_train, config.schedule(oe=False), seed=seed, device=device)
-    rows = []
-    for method in METHODS:
-        if method == "oe":
-            train_classifier(model, split.x_train, split.y_train, config.schedule(oe=True), outliers, seed=seed, device=device)
-        normal = msp_scores(model, split.x_test, device=device)
-        evaluation = evaluate_detector(normal, {name: msp_scores(model, x, device=device) for name, x in ood_sets.items()}, seed)
-        rows += _detector_rows(in_dist, seed, method, error_rate(model, split.x_test, split.y_test, device=device), evaluation)
+    rows = baseline_then_oe(ConvNet(), split, outliers, ood_sets, config, in_dist, seed, device)
     log.info("%s seed %d: FPR95 %s", in_dist, seed,
              ", ".join(f"{r['method']} {r['fpr95']:.3f}" for r in rows if r["ood"] == "mean"))
     return rows
@@ -210,15 +216,7 @@ def run_text_seed(seed: int, config: TextConfig, device=None) -> list[dict[str, 
     ood_sets = {name: encode(texts, split.vocab, config.max_len) for name, texts in raw_ood.items()}
     torch.manual_seed(seed)
     model = GRUClassifier(len(split.vocab), len(split.label_names))
-    train_classifier(model, split.x_train, split.y_train, config.schedule(oe=False), seed=seed, device=device)
-    rows = []
-    for method in METHODS:
-        if method == "oe":
-            train_classifier(model, split.x_train, split.y_train, config.schedule(oe=True), outliers, seed=seed, device=device)
-        normal = msp_scores(model, split.x_test, device=device)
-        evaluation = evaluate_detector(normal, {name: msp_scores(model, x, device=device) for name, x in ood_sets.items()}, seed)
-        rows += _detector_rows("tweets", seed, method, error_rate(model, split.x_test, split.y_test, device=device), evaluation)
-    return rows
+    return baseline_then_oe(model, split, outliers, ood_sets, config, "tweets", seed, device)
 
 def run_text(config: TextConfig) -> pd.DataFrame:
     "Every seed of `config`; one row per seed, method and OOD set."

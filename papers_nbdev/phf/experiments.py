@@ -17,6 +17,7 @@ import pandas as pd
 import torch
 
 from ..config import ExperimentConfig, register_experiment
+from ..records import claim_status
 from ..data import data_home
 from .data import (TASKS, EncodedBlocks, build_corpus, control_token_ids, encode_documents,
                                    get_task, score_summary, train_tokenizer)
@@ -215,14 +216,6 @@ def task_metrics(rows: pd.DataFrame) -> dict[str, float]:
     return metrics
 
 # %% ../../nbs/phf/04_experiments.ipynb #3b4948a0
-def _verdict(first: bool, second: bool) -> str:
-    "Status from the two conditions of a claim: both, one or neither hold."
-    if first and second:
-        return "reproduced"
-    if first or second:
-        return "partial"
-    return "not reproduced"
-
 def task_status(metrics: dict[str, float], max_ratio: float = 0.5, perplexity_tolerance: float = 0.10) -> tuple[str, str]:
     "Judge conditional training against MLE on one task; return (status, reason)."
     def ratio(name):
@@ -240,7 +233,7 @@ def task_status(metrics: dict[str, float], max_ratio: float = 0.5, perplexity_to
     reason = (f"Conditional/MLE misalignment: {unprompted:.2f} unprompted, {red:.2f} red-teamed (goal at most "
               f"{max_ratio:g}); conditional perplexity {perplexity_change * 100:+.1f}% vs MLE (goal within "
               f"{perplexity_tolerance * 100:.0f}%). Pareto-optimal on perplexity and misalignment: {', '.join(front)}.")
-    return _verdict(fewer, capable), reason
+    return claim_status(fewer, capable), reason
 
 # %% ../../nbs/phf/04_experiments.ipynb #69e6c574
 def claims_table(metrics: dict[str, float]) -> pd.DataFrame:
@@ -345,4 +338,4 @@ def finetune_status(metrics: dict[str, float]) -> tuple[str, str]:
               f"{metrics['finetune/misalignment']:.3g}, MLE {metrics['mle/misalignment']:.3g}; red-teamed: pretrain "
               f"{metrics['pretrain/misalignment_redteam']:.3g}, finetune {metrics['finetune/misalignment_redteam']:.3g}, "
               f"MLE {metrics['mle/misalignment_redteam']:.3g}. Goal: pretraining with feedback below finetuning on both.")
-    return _verdict(unprompted, red), reason
+    return claim_status(unprompted, red), reason
