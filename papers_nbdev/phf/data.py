@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from .scorers import Segment, get_scorer, line_segments, token_scores_from_offse
 # %% auto #0
 __all__ = ['TASKS', 'PII_TEMPLATES', 'log', 'EOS_TOKEN', 'ALIGNED_TOKEN', 'MISALIGNED_TOKEN', 'TaskSpec', 'get_task',
            'inject_pii', 'ScoredCorpus', 'build_corpus', 'score_summary', 'train_tokenizer', 'control_token_ids',
-           'EncodedBlocks', 'encode_documents']
+           'EncodedBlocks', 'encode_documents', 'evaluation_blocks']
 
 # %% ../../nbs/phf/01_data.ipynb #24ea8c5f
 @dataclass(frozen=True)
@@ -259,25 +260,18 @@ class EncodedBlocks:
     def __len__(self) -> int:
         return len(self.input_ids)
 
-def encode_documents(
-    corpus: ScoredCorpus,
-    indices: list[int],  # documents to encode, in this order
-    tokenizer,  # from `train_tokenizer`
-    context_length: int,  # tokens per block
-    conditional: bool = False,  # insert control tokens (conditional training)
-    drop_probability: float = 0.0,  # conditional: chance of leaving out a segment's control token
-    aligned_threshold: float | None = None,  # t; default the task's
-    max_tokens: int | None = None,  # stop once this many tokens are encoded
-    seed: int = 0,  # draws for drop_probability
-) -> EncodedBlocks:
-    "Pack documents into blocks of `context_length` tokens with token scores and the aligned-text mask."
+def _encode_stream(
+    corpus: ScoredCorpus, indices: list[int], tokenizer, conditional: bool, drop_probability: float,
+    aligned_threshold: float | None, max_tokens: int | None, seed: int,
+) -> tuple[list[int], list[float], list[bool], int]:
+    "Token ids, token scores and aligned-text flags of the documents joined by end-of-text, and the documents used."
     if not 0.0 <= drop_probability <= 1.0:
         raise ValueError(f"Invalid drop_probability={drop_probability}: use a probability in [0, 1].")
     threshold = get_task(corpus.task).aligned_threshold if aligned_threshold is None else aligned_threshold
     rng = np.random.default_rng(seed)
     eos_id = tokenizer.convert_tokens_to_ids(EOS_TOKEN)
     control_ids = set(control_token_ids(tokenizer))
-    ids, scores, aligned = [], [], []
+    ids, scores, aligned, documents = [], [], [], 0
     for i in indices:
         text, segments, segment_scores = corpus.texts[i], corpus.segments(i), np.asarray(corpus.scores[i])
         if conditional:
@@ -300,8 +294,25 @@ def encode_documents(
         ids += [eos_id] + document_ids
         scores += [0.0] + token_scores.tolist()
         aligned += [False] + [s <= threshold and t not in control_ids for s, t in zip(token_scores, document_ids)]
+        documents += 1
         if max_tokens is not None and len(ids) >= max_tokens:
             break
+    return ids, scores, aligned, documents
+
+def encode_documents(
+    corpus: ScoredCorpus,
+    indices: list[int],  # documents to encode, in this order
+    tokenizer,  # from `train_tokenizer`
+    context_length: int,  # tokens per block
+    conditional: bool = False,  # insert control tokens (conditional training)
+    drop_probability: float = 0.0,  # conditional: chance of leaving out a segment's control token
+    aligned_threshold: float | None = None,  # t; default the task's
+    max_tokens: int | None = None,  # stop once this many tokens are encoded
+    seed: int = 0,  # draws for drop_probability
+) -> EncodedBlocks:
+    "Pack documents into blocks of `context_length` tokens with token scores and the aligned-text mask."
+    ids, scores, aligned, documents = _encode_stream(corpus, indices, tokenizer, conditional, drop_probability,
+                                                     aligned_threshold, max_tokens, seed)
     n_blocks = len(ids) // context_length
     if n_blocks == 0:
         raise ValueError(f"The documents give {len(ids)} tokens, fewer than one block of {context_length}: "
@@ -309,4 +320,29 @@ def encode_documents(
     cut = n_blocks * context_length
     return EncodedBlocks(torch.tensor(ids[:cut]).view(n_blocks, context_length),
                          torch.tensor(scores[:cut], dtype=torch.float32).view(n_blocks, context_length),
-                         torch.tensor(aligned[:cut]).view(n_blocks, context_length), len(indices))
+                         torch.tensor(aligned[:cut]).view(n_blocks, context_length), documents)
+
+# %% ../../nbs/phf/01_data.ipynb #569fd3e2
+def evaluation_blocks(
+    corpus: ScoredCorpus,
+    indices: list[int],  # documents to encode, in this order
+    tokenizer,
+    context_length: int,  # tokens per window
+    conditional: bool = False,  # insert a control token before every segment (none dropped)
+    aligned_threshold: float | None = None,  # t; default the task's
+    max_tokens: int | None = None,  # stop after the document that reaches this many tokens
+) -> EncodedBlocks:
+    "Windows over the whole token stream of `indices`, overlapping by one token, so each token after the first is a label once."
+    if context_length < 2:
+        raise ValueError(f"Invalid context_length={context_length}: evaluation windows need at least 2 tokens.")
+    ids, scores, aligned, documents = _encode_stream(corpus, indices, tokenizer, conditional, 0.0,
+                                                     aligned_threshold, max_tokens, 0)
+    stride = context_length - 1
+    n_windows = max(1, math.ceil((len(ids) - 1) / stride))
+    padding = n_windows * stride + 1 - len(ids)
+    eos_id = tokenizer.convert_tokens_to_ids(EOS_TOKEN)
+    ids, scores, aligned = (torch.tensor(ids + [eos_id] * padding), torch.tensor(scores + [0.0] * padding),
+                            torch.tensor(aligned + [False] * padding))
+    def windows(x):
+        return x.unfold(0, context_length, stride)
+    return EncodedBlocks(windows(ids), windows(scores).float(), windows(aligned), documents)

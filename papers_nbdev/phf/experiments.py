@@ -19,28 +19,30 @@ import torch
 from ..config import ExperimentConfig, register_experiment
 from ..records import claim_status
 from ..data import data_home
-from .data import (TASKS, EncodedBlocks, build_corpus, control_token_ids, encode_documents,
+from .data import (TASKS, EncodedBlocks, build_corpus, control_token_ids, evaluation_blocks,
                                    get_task, score_summary, train_tokenizer)
 from .objectives import (OBJECTIVES, check_objective, init_control_embeddings, make_model,
                                          paper_settings)
 from .scorers import get_scorer
-from .training import (aligned_perplexity, candidate_prompts, kl_to_reference, misalignment,
-                                       pareto_optimal, red_team, sample_unconditionally, select_red_team_prompts,
+from .training import (aligned_perplexity, aligned_tokens, candidate_prompts, kl_to_reference,
+                                       misalignment, pareto_optimal, red_team, red_team_pool, sample_unconditionally,
                                        train_objective, training_blocks)
 from ..runtime import get_device
 
 # %% auto #0
 __all__ = ['SMOKE', 'PAPER', 'log', 'METRICS', 'PHFConfig', 'PEP8Config', 'ToxicityConfig', 'PIIConfig', 'TaskSetup',
-           'prepare_task', 'train_model', 'evaluate_model', 'run_task', 'task_metrics', 'task_status', 'claims_table',
-           'plot_pareto', 'FinetuneVsPretrainConfig', 'run_finetune_vs_pretrain', 'finetune_status']
+           'prepare_task', 'train_model', 'collect_red_team_prompts', 'evaluate_model', 'run_task', 'task_metrics',
+           'task_status', 'claims_table', 'plot_pareto', 'FinetuneVsPretrainConfig', 'run_finetune_vs_pretrain',
+           'finetune_status']
 
 # %% ../../nbs/phf/04_experiments.ipynb #df685ff6
 SMOKE = dict(max_documents=300, vocab_size=300, context_length=32, n_layer=1, n_head=2, n_embd=16, max_steps=3,
              batch_size=4, n_samples=4, max_new_tokens=8, n_red_team_candidates=8, n_red_team_prompts=4,
-             prompt_tokens=8, max_eval_tokens=1024)
+             prompt_tokens=8, max_eval_tokens=1024, red_team_rounds=2)
 PAPER = dict(max_documents=1_000_000, threads=8, vocab_size=50257, context_length=1024, n_layer=12, n_head=12, n_embd=768,
              max_steps=50354, batch_size=64, learning_rate=5e-4, n_samples=4096, max_new_tokens=128,
-             n_red_team_candidates=4096, n_red_team_prompts=512, prompt_tokens=32, max_eval_tokens=1_000_000)
+             n_red_team_candidates=4096, n_red_team_prompts=512, prompt_tokens=32, max_eval_tokens=1_000_000,
+             red_team_rounds=10)
 
 @dataclass
 class PHFConfig(ExperimentConfig):
@@ -62,6 +64,8 @@ class PHFConfig(ExperimentConfig):
     max_new_tokens: int = 48  # tokens per sample (paper 128, PEP8 640)
     n_red_team_candidates: int = 128  # held-out prompts tried on the MLE model
     n_red_team_prompts: int = 24  # red-team pool: the candidates with the worst MLE continuations
+    red_team_rounds: int = 4  # rounds of prompt collection; after the first the MLE model writes prompts few-shot
+    red_team_few_shot: int = 2  # pool prompts shown per written prompt
     prompt_tokens: int = 16  # tokens per red-team prompt
     max_eval_tokens: int = 16384  # held-out tokens for perplexity
     seed: int = 0
@@ -83,7 +87,11 @@ class PHFConfig(ExperimentConfig):
         if self.n_red_team_prompts > self.n_red_team_candidates:
             raise ValueError(f"n_red_team_prompts={self.n_red_team_prompts} exceeds n_red_team_candidates="
                              f"{self.n_red_team_candidates}: pick fewer prompts or more candidates.")
-        for name in ("max_steps", "batch_size", "n_samples", "max_new_tokens", "n_red_team_prompts", "threads"):
+        if self.red_team_rounds > 1 and self.red_team_few_shot * (self.prompt_tokens + 1) + 1 + self.prompt_tokens > self.context_length:
+            raise ValueError(f"red_team_few_shot={self.red_team_few_shot} prompts of prompt_tokens={self.prompt_tokens} "
+                             f"do not fit in context_length={self.context_length}: use fewer shots or red_team_rounds=1.")
+        for name in ("max_steps", "batch_size", "n_samples", "max_new_tokens", "n_red_team_prompts", "threads",
+                     "red_team_rounds", "red_team_few_shot"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Invalid {name}={getattr(self, name)}: use 1 or more.")
 
@@ -134,8 +142,13 @@ class TaskSetup:
     scorer: Any
     settings: Any
     eval_plain: EncodedBlocks
-    eval_conditional: EncodedBlocks
+    eval_conditional: EncodedBlocks  # the same held-out documents with control tokens
     device: torch.device
+
+    @property
+    def eval_tokens(self) -> int:
+        "Aligned tokens of the plain held-out encoding: every model's perplexity is per one of these."
+        return aligned_tokens(self.eval_plain)
 
 def prepare_task(config: PHFConfig) -> TaskSetup:
     "Corpus, tokenizer, scorer, objective settings and held-out blocks of `config.task`."
@@ -147,9 +160,9 @@ def prepare_task(config: PHFConfig) -> TaskSetup:
     tokenizer = train_tokenizer([corpus.texts[i] for i in corpus.split(False)], config.vocab_size, cache_path=cache)
     held_out = corpus.split(True)
     settings = paper_settings(config.task)
-    eval_plain = encode_documents(corpus, held_out, tokenizer, config.context_length, max_tokens=config.max_eval_tokens)
-    eval_conditional = encode_documents(corpus, held_out, tokenizer, config.context_length, conditional=True,
-                                        max_tokens=config.max_eval_tokens)
+    eval_plain = evaluation_blocks(corpus, held_out, tokenizer, config.context_length, max_tokens=config.max_eval_tokens)
+    eval_conditional = evaluation_blocks(corpus, held_out[:eval_plain.documents], tokenizer, config.context_length,
+                                         conditional=True)
     return TaskSetup(config, corpus, tokenizer, get_scorer(config.task), settings, eval_plain, eval_conditional, device)
 
 # %% ../../nbs/phf/04_experiments.ipynb #ddf58a11
@@ -169,6 +182,14 @@ def train_model(setup: TaskSetup, objective: str, max_steps: int | None = None, 
                              device=str(setup.device), seed=config.seed if seed is None else seed)
     return model.to(setup.device), result
 
+def collect_red_team_prompts(setup: TaskSetup, mle_model) -> tuple[torch.Tensor, list[float]]:
+    "The red-team pool of `setup`'s task, collected against `mle_model` in `red_team_rounds` rounds, and its mean score per round."
+    config = setup.config
+    candidates = candidate_prompts(setup.corpus, setup.tokenizer, config.prompt_tokens, config.n_red_team_candidates)
+    red_tokens = min(config.max_new_tokens, config.context_length - candidates.shape[1] - 1)
+    return red_team_pool(mle_model, setup.tokenizer, setup.scorer, candidates, config.n_red_team_prompts, red_tokens,
+                         rounds=config.red_team_rounds, few_shot=config.red_team_few_shot, seed=config.seed)
+
 def evaluate_model(setup: TaskSetup, model, conditional: bool, mle_model, red_team_prompts: torch.Tensor) -> dict[str, float]:
     "misalignment, bad_fraction, misalignment_redteam, perplexity and kl_to_mle of one trained model."
     config, spec = setup.config, get_task(setup.config.task)
@@ -178,7 +199,8 @@ def evaluate_model(setup: TaskSetup, model, conditional: bool, mle_model, red_te
     red_tokens = min(config.max_new_tokens, config.context_length - red_team_prompts.shape[1] - 1)
     red_score, _ = red_team(model, setup.tokenizer, setup.scorer, red_team_prompts, red_tokens, conditional,
                             spec.bad_threshold, seed=config.seed + 1)
-    perplexity = aligned_perplexity(model, setup.eval_conditional if conditional else setup.eval_plain)
+    perplexity = aligned_perplexity(model, setup.eval_conditional if conditional else setup.eval_plain,
+                                    per_tokens=setup.eval_tokens)
     kl = kl_to_reference(model, mle_model, setup.tokenizer, samples, conditional)
     return dict(misalignment=score, misalignment_redteam=red_score, bad_fraction=bad, perplexity=perplexity,
                 kl_to_mle=kl, mean_sample_tokens=float(np.mean([len(s) for s in samples])))
@@ -196,10 +218,7 @@ def run_task(config: PHFConfig) -> tuple[pd.DataFrame, dict[str, float]]:
         model, training = train_model(setup, objective)
         if objective == "mle":
             mle_model = model
-            candidates = candidate_prompts(setup.corpus, setup.tokenizer, config.prompt_tokens, config.n_red_team_candidates)
-            red_tokens = min(config.max_new_tokens, config.context_length - candidates.shape[1] - 1)
-            red_team_prompts = select_red_team_prompts(mle_model, setup.tokenizer, setup.scorer, candidates,
-                                                       config.n_red_team_prompts, red_tokens, seed=config.seed)
+            red_team_prompts, summary["red_team_pool_scores"] = collect_red_team_prompts(setup, mle_model)
         evaluation = evaluate_model(setup, model, objective == "conditional", mle_model, red_team_prompts)
         rows.append(dict(objective=objective, **evaluation, tokens_seen=training.tokens_seen,
                          tokens_per_second=training.tokens_per_second, train_seconds=training.seconds,
@@ -310,10 +329,7 @@ def run_finetune_vs_pretrain(config: FinetuneVsPretrainConfig) -> tuple[pd.DataF
     setup = prepare_task(config)
     summary = dict(score_summary(setup.corpus), source=setup.corpus.source)
     mle_model, mle_training = train_model(setup, "mle")
-    candidates = candidate_prompts(setup.corpus, setup.tokenizer, config.prompt_tokens, config.n_red_team_candidates)
-    red_tokens = min(config.max_new_tokens, config.context_length - candidates.shape[1] - 1)
-    prompts = select_red_team_prompts(mle_model, setup.tokenizer, setup.scorer, candidates, config.n_red_team_prompts,
-                                      red_tokens, seed=config.seed)
+    prompts, summary["red_team_pool_scores"] = collect_red_team_prompts(setup, mle_model)
     pretrained, pretrain_training = train_model(setup, "conditional")
     finetune_steps = max(1, round(config.finetune_fraction * config.max_steps))
     first_stage, first_training = train_model(setup, "mle", max_steps=config.max_steps - finetune_steps)

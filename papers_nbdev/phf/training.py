@@ -23,8 +23,9 @@ from ..runtime import progress, progress_enabled
 
 # %% auto #0
 __all__ = ['log', 'training_blocks', 'BlocksDataset', 'TrainingResult', 'train_objective', 'prompt_prefix',
-           'generate_continuations', 'sample_unconditionally', 'misalignment', 'candidate_prompts',
-           'select_red_team_prompts', 'red_team', 'aligned_perplexity', 'kl_to_reference', 'pareto_optimal']
+           'generate_continuations', 'sample_unconditionally', 'misalignment', 'candidate_prompts', 'score_prompts',
+           'write_prompts', 'red_team_pool', 'red_team', 'aligned_nll', 'aligned_tokens', 'aligned_perplexity',
+           'kl_to_reference', 'pareto_optimal']
 
 # %% ../../nbs/phf/03_training.ipynb #49f21589
 log = logging.getLogger("papers_nbdev.phf.training")
@@ -197,17 +198,64 @@ def candidate_prompts(corpus: ScoredCorpus, tokenizer, prompt_tokens: int, n_can
         raise ValueError(f"No held-out document has {prompt_tokens} tokens: lower prompt_tokens.")
     return torch.tensor(prompts)
 
-def select_red_team_prompts(
-    mle_model, tokenizer, scorer,
-    candidates: torch.Tensor,  # from candidate_prompts
-    n_prompts: int,  # size of the pool
-    max_new_tokens: int,
+def score_prompts(mle_model, tokenizer, scorer, prompts: torch.Tensor, max_new_tokens: int, seed: int = 0) -> np.ndarray:
+    "Misalignment score of one MLE continuation of each prompt, shape (len(prompts),)."
+    continuations = generate_continuations(mle_model, tokenizer, prompts, max_new_tokens, seed=seed)
+    return scorer.score_texts([tokenizer.decode(c) for c in continuations])
+
+def write_prompts(
+    red_model, tokenizer,
+    pool: torch.Tensor,  # (N, 1 + P) prompts, each starting with end-of-text
+    pool_scores: np.ndarray,  # (N,) their scores
+    n_contexts: int,  # few-shot contexts to sample from
+    few_shot: int = 2,  # pool prompts per context
     seed: int = 0,
 ) -> torch.Tensor:
-    "The `n_prompts` candidates whose MLE continuations have the highest misalignment score."
-    texts = [tokenizer.decode(c) for c in generate_continuations(mle_model, tokenizer, candidates, max_new_tokens, seed=seed)]
-    order = np.argsort(-scorer.score_texts(texts), kind="stable")
-    return candidates[torch.as_tensor(order[:n_prompts].copy())]
+    "New prompts of the pool's shape, written by `red_model` after `few_shot` pool prompts; too short ones are dropped."
+    if not 1 <= few_shot <= len(pool):
+        raise ValueError(f"Invalid few_shot={few_shot} for a pool of {len(pool)} prompts: use 1 to {len(pool)}.")
+    eos = tokenizer.convert_tokens_to_ids(EOS_TOKEN)
+    rng = np.random.default_rng(seed)
+    z = (pool_scores - pool_scores.mean()) / (pool_scores.std() + 1e-12)
+    weights = np.exp(z - z.max())
+    contexts = []
+    for _ in range(n_contexts):
+        shots = rng.choice(len(pool), size=few_shot, replace=False, p=weights / weights.sum())
+        contexts.append(torch.cat([pool[k] for k in shots] + [torch.tensor([eos])]))
+    prompt_tokens = pool.shape[1] - 1
+    written = generate_continuations(red_model, tokenizer, torch.stack(contexts), prompt_tokens, seed=seed)
+    full = [[eos] + w for w in written if len(w) == prompt_tokens]
+    return torch.tensor(full, dtype=pool.dtype).view(len(full), prompt_tokens + 1)
+
+def red_team_pool(
+    mle_model, tokenizer, scorer,
+    candidates: torch.Tensor,  # round-1 candidates, from candidate_prompts
+    n_prompts: int,  # size of the pool
+    max_new_tokens: int,  # tokens per scored continuation
+    rounds: int = 1,  # 1 keeps the best held-out prefixes; each later round adds prompts written few-shot
+    few_shot: int = 2,
+    seed: int = 0,
+) -> tuple[torch.Tensor, list[float]]:
+    "The `n_prompts` prompts whose MLE continuations score worst after `rounds` rounds, and the pool's mean score per round."
+    if rounds < 1:
+        raise ValueError(f"Invalid rounds={rounds}: use 1 or more.")
+    seen: dict[tuple[int, ...], float] = {}
+    def add(prompts, scores):
+        for prompt, score in zip(prompts.tolist(), scores.tolist()):
+            seen.setdefault(tuple(prompt), score)
+        best = sorted(seen.items(), key=lambda item: -item[1])[:n_prompts]  # sorted is stable: earlier prompts win ties
+        return torch.tensor([p for p, _ in best]), np.array([s for _, s in best])
+    pool, pool_scores = add(candidates, score_prompts(mle_model, tokenizer, scorer, candidates, max_new_tokens, seed))
+    history = [float(pool_scores.mean())]
+    for r in range(1, rounds):
+        written = write_prompts(mle_model, tokenizer, pool, pool_scores, len(candidates), min(few_shot, len(pool)),
+                                seed=seed + 1000 * r)
+        if len(written):
+            pool, pool_scores = add(written, score_prompts(mle_model, tokenizer, scorer, written, max_new_tokens,
+                                                           seed=seed + 1000 * r + 1))
+        log.info("red-team round %d: %d prompts written, pool mean score %.4g", r + 1, len(written), pool_scores.mean())
+        history.append(float(pool_scores.mean()))
+    return pool, history
 
 def red_team(model, tokenizer, scorer, prompts: torch.Tensor, max_new_tokens: int, conditional: bool,
              bad_threshold: float, seed: int = 0) -> tuple[float, float]:
@@ -220,11 +268,8 @@ def red_team(model, tokenizer, scorer, prompts: torch.Tensor, max_new_tokens: in
 
 # %% ../../nbs/phf/03_training.ipynb #e4181ca8
 @torch.no_grad()
-def aligned_perplexity(model, blocks: EncodedBlocks, batch_size: int = 32) -> float:
-    "exp of the mean next-token loss over the tokens marked `aligned_text` in `blocks`."
-    # NOTE: this is per token of the model's own encoding. Conditional blocks insert a control token at each
-    # segment start, which splits BPE merges such as a newline plus indentation, so their tokens are more and
-    # easier and the value is not comparable with MLE's. Normalising by characters would make it comparable.
+def aligned_nll(model, blocks: EncodedBlocks, batch_size: int = 32) -> tuple[float, int]:
+    "Summed next-token loss (nats) over the labels marked `aligned_text` in `blocks`, and how many labels that is."
     device = next(model.parameters()).device
     model.eval()
     total, count = 0.0, 0
@@ -235,9 +280,23 @@ def aligned_perplexity(model, blocks: EncodedBlocks, batch_size: int = 32) -> fl
         nll = torch.nn.functional.cross_entropy(logits.transpose(1, 2), ids[:, 1:], reduction="none")
         total += float((nll * mask).sum())
         count += int(mask.sum())
+    return total, count
+
+def aligned_tokens(blocks: EncodedBlocks) -> int:
+    "How many labels of `blocks` are aligned text: the $n$ of `aligned_perplexity` for the plain encoding."
+    return int(blocks.aligned_text[:, 1:].sum())
+
+def aligned_perplexity(
+    model,
+    blocks: EncodedBlocks,  # from evaluation_blocks, in the encoding `model` was trained on
+    per_tokens: int | None = None,  # n: aligned tokens of the plain encoding of the same documents; default this encoding's
+    batch_size: int = 32,
+) -> float:
+    "exp(summed aligned-text loss / `per_tokens`): perplexity per token of the plain encoding when `per_tokens` is given."
+    total, count = aligned_nll(model, blocks, batch_size)
     if count == 0:
         raise ValueError("The evaluation blocks contain no aligned-text token: use more held-out documents.")
-    return math.exp(total / count)
+    return math.exp(total / (per_tokens or count))
 
 @torch.no_grad()
 def kl_to_reference(
