@@ -24,9 +24,9 @@ from .data import (TASKS, EncodedBlocks, build_corpus, control_token_ids, evalua
 from .objectives import (OBJECTIVES, check_objective, init_control_embeddings, make_model,
                                          paper_settings)
 from .scorers import get_scorer
-from .training import (aligned_perplexity, aligned_tokens, candidate_prompts, kl_to_reference,
-                                       misalignment, pareto_optimal, red_team, red_team_pool, sample_unconditionally,
-                                       train_objective, training_blocks)
+from .training import (aligned_perplexity, aligned_tokens, candidate_prompts, decode_sample,
+                                       kl_to_reference, misalignment, pareto_optimal, red_team, red_team_pool,
+                                       sample_unconditionally, train_objective, training_blocks)
 from ..runtime import get_device
 
 # %% auto #0
@@ -193,17 +193,23 @@ def collect_red_team_prompts(setup: TaskSetup, mle_model) -> tuple[torch.Tensor,
 def evaluate_model(setup: TaskSetup, model, conditional: bool, mle_model, red_team_prompts: torch.Tensor) -> dict[str, float]:
     "misalignment, bad_fraction, misalignment_redteam, perplexity and kl_to_mle of one trained model."
     config, spec = setup.config, get_task(setup.config.task)
+    allow_aligned = conditional and setup.settings.generate_aligned
     new_tokens = min(config.max_new_tokens, config.context_length - 2)
-    samples = sample_unconditionally(model, setup.tokenizer, config.n_samples, new_tokens, conditional, seed=config.seed)
-    score, bad = misalignment(setup.scorer, [setup.tokenizer.decode(s) for s in samples], spec.bad_threshold)
+    samples = sample_unconditionally(model, setup.tokenizer, config.n_samples, new_tokens, conditional, seed=config.seed,
+                                     allow_aligned=allow_aligned)
+    texts = [decode_sample(setup.tokenizer, s) for s in samples]
+    score, bad = misalignment(setup.scorer, texts, spec.bad_threshold)
     red_tokens = min(config.max_new_tokens, config.context_length - red_team_prompts.shape[1] - 1)
     red_score, _ = red_team(model, setup.tokenizer, setup.scorer, red_team_prompts, red_tokens, conditional,
-                            spec.bad_threshold, seed=config.seed + 1)
+                            spec.bad_threshold, seed=config.seed + 1, allow_aligned=allow_aligned)
     perplexity = aligned_perplexity(model, setup.eval_conditional if conditional else setup.eval_plain,
                                     per_tokens=setup.eval_tokens)
     kl = kl_to_reference(model, mle_model, setup.tokenizer, samples, conditional)
+    controls = set(control_token_ids(setup.tokenizer))
+    text_tokens = [sum(t not in controls for t in s) for s in samples]
     return dict(misalignment=score, misalignment_redteam=red_score, bad_fraction=bad, perplexity=perplexity,
-                kl_to_mle=kl, mean_sample_tokens=float(np.mean([len(s) for s in samples])))
+                kl_to_mle=kl, mean_sample_tokens=float(np.mean(text_tokens)),
+                mean_sample_characters=float(np.mean([len(t) for t in texts])))
 
 # %% ../../nbs/phf/04_experiments.ipynb #aa201237
 METRICS = ("misalignment", "misalignment_redteam", "bad_fraction", "perplexity", "kl_to_mle")

@@ -37,6 +37,7 @@ class ObjectiveSettings:
     awr_alpha: float  # AWR: weight of the weighted CE; 1 - alpha weights the value loss
     awr_beta: float  # AWR: temperature of exp(advantage / beta)
     max_weight: float = 1000.0  # RWR and AWR: weights are clamped at this value
+    generate_aligned: bool = False  # conditional: samples may contain <|aligned|> (the reference does this for PEP8)
 
     def __post_init__(self):
         if self.unlikelihood_alpha < 0:
@@ -58,7 +59,7 @@ def paper_settings(task: str) -> ObjectiveSettings:
     per_task = {
         "toxicity": dict(drop_probability=0.01, unlikelihood_alpha=1.0, awr_alpha=0.5, awr_beta=10.0),
         "pii": dict(drop_probability=0.01, unlikelihood_alpha=1.0, awr_alpha=0.5, awr_beta=0.1),
-        "pep8": dict(drop_probability=0.1, unlikelihood_alpha=0.01, awr_alpha=0.05, awr_beta=1.0),
+        "pep8": dict(drop_probability=0.1, unlikelihood_alpha=0.01, awr_alpha=0.05, awr_beta=1.0, generate_aligned=True),
     }
     return ObjectiveSettings(**shared, **per_task[task])
 

@@ -23,9 +23,9 @@ from ..runtime import progress, progress_enabled
 
 # %% auto #0
 __all__ = ['log', 'training_blocks', 'BlocksDataset', 'TrainingResult', 'train_objective', 'prompt_prefix',
-           'generate_continuations', 'sample_unconditionally', 'misalignment', 'candidate_prompts', 'score_prompts',
-           'write_prompts', 'red_team_pool', 'red_team', 'aligned_nll', 'aligned_tokens', 'aligned_perplexity',
-           'kl_to_reference', 'pareto_optimal']
+           'generate_continuations', 'sample_unconditionally', 'decode_sample', 'misalignment', 'candidate_prompts',
+           'score_prompts', 'write_prompts', 'red_team_pool', 'red_team', 'aligned_nll', 'aligned_tokens',
+           'aligned_perplexity', 'kl_to_reference', 'pareto_optimal']
 
 # %% ../../nbs/phf/03_training.ipynb #49f21589
 log = logging.getLogger("papers_nbdev.phf.training")
@@ -151,13 +151,15 @@ def generate_continuations(
     top_p: float = 0.9,
     batch_size: int = 64,
     seed: int = 0,
+    allow_aligned: bool = False,  # let `<|aligned|>` be generated; `<|misaligned|>` is always banned
 ) -> list[list[int]]:
     "Sample one continuation per prompt, control tokens banned; each list ends before the first end-of-text."
     if max_new_tokens + prompts.shape[1] > model.config.n_positions:
         raise ValueError(f"Prompt ({prompts.shape[1]} tokens) plus max_new_tokens={max_new_tokens} exceeds the "
                          f"model's {model.config.n_positions} positions: lower max_new_tokens.")
     eos = tokenizer.convert_tokens_to_ids(EOS_TOKEN)
-    banned = [[token] for token in control_token_ids(tokenizer)]
+    aligned_id, misaligned_id = control_token_ids(tokenizer)
+    banned = [[misaligned_id]] if allow_aligned else [[aligned_id], [misaligned_id]]
     device = next(model.parameters()).device
     model.eval()
     torch.manual_seed(seed)
@@ -172,10 +174,16 @@ def generate_continuations(
     return continuations
 
 def sample_unconditionally(model, tokenizer, n_samples: int, max_new_tokens: int, conditional: bool,
-                           batch_size: int = 64, seed: int = 0) -> list[list[int]]:
+                           batch_size: int = 64, seed: int = 0, allow_aligned: bool = False) -> list[list[int]]:
     "`n_samples` unconditional samples (token ids), prompted for aligned text when `conditional`."
     prompts = torch.tensor([prompt_prefix(tokenizer, conditional)] * n_samples)
-    return generate_continuations(model, tokenizer, prompts, max_new_tokens, batch_size=batch_size, seed=seed)
+    return generate_continuations(model, tokenizer, prompts, max_new_tokens, batch_size=batch_size, seed=seed,
+                                  allow_aligned=allow_aligned)
+
+def decode_sample(tokenizer, ids: list[int]) -> str:
+    "The text of a sample, control tokens left out."
+    controls = set(control_token_ids(tokenizer))
+    return tokenizer.decode([t for t in ids if t not in controls])
 
 # %% ../../nbs/phf/03_training.ipynb #ec3c5c4d
 def misalignment(scorer, texts: list[str], bad_threshold: float) -> tuple[float, float]:
@@ -201,7 +209,7 @@ def candidate_prompts(corpus: ScoredCorpus, tokenizer, prompt_tokens: int, n_can
 def score_prompts(mle_model, tokenizer, scorer, prompts: torch.Tensor, max_new_tokens: int, seed: int = 0) -> np.ndarray:
     "Misalignment score of one MLE continuation of each prompt, shape (len(prompts),)."
     continuations = generate_continuations(mle_model, tokenizer, prompts, max_new_tokens, seed=seed)
-    return scorer.score_texts([tokenizer.decode(c) for c in continuations])
+    return scorer.score_texts([decode_sample(tokenizer, c) for c in continuations])
 
 def write_prompts(
     red_model, tokenizer,
@@ -258,13 +266,13 @@ def red_team_pool(
     return pool, history
 
 def red_team(model, tokenizer, scorer, prompts: torch.Tensor, max_new_tokens: int, conditional: bool,
-             bad_threshold: float, seed: int = 0) -> tuple[float, float]:
+             bad_threshold: float, seed: int = 0, allow_aligned: bool = False) -> tuple[float, float]:
     "Mean misalignment and bad fraction of continuations of the red-team `prompts`."
     if conditional:
         prompts = torch.cat([prompts[:, :1], torch.full_like(prompts[:, :1], control_token_ids(tokenizer)[0]),
                              prompts[:, 1:]], dim=1)
-    continuations = generate_continuations(model, tokenizer, prompts, max_new_tokens, seed=seed)
-    return misalignment(scorer, [tokenizer.decode(c) for c in continuations], bad_threshold)
+    continuations = generate_continuations(model, tokenizer, prompts, max_new_tokens, seed=seed, allow_aligned=allow_aligned)
+    return misalignment(scorer, [decode_sample(tokenizer, c) for c in continuations], bad_threshold)
 
 # %% ../../nbs/phf/03_training.ipynb #e4181ca8
 @torch.no_grad()
@@ -301,36 +309,45 @@ def aligned_perplexity(
 @torch.no_grad()
 def kl_to_reference(
     model, reference, tokenizer,
-    samples: list[list[int]],  # sampled continuations of `model`
+    samples: list[list[int]],  # sampled continuations of `model`; control tokens in them are context only
     conditional: bool,  # `model` was prompted with <|aligned|>
     batch_size: int = 32,
 ) -> float:
-    "Mean per-token KL(model || reference) over the positions of `model`'s own samples."
-    samples = [s for s in samples if s]
-    if not samples:
+    "Mean per-token KL(model || reference) over the text tokens of `model`'s own samples."
+    controls = list(control_token_ids(tokenizer))
+    texts = [[t for t in s if t not in controls] for s in samples]
+    keep = [i for i, text in enumerate(texts) if text]
+    if not keep:
         return 0.0
     eos = tokenizer.convert_tokens_to_ids(EOS_TOKEN)
-    controls = list(control_token_ids(tokenizer))
     device = next(model.parameters()).device
     model.eval()
     reference.eval()
     total, count = 0.0, 0
-    for start in range(0, len(samples), batch_size):
-        batch = samples[start:start + batch_size]
-        length = max(map(len, batch))
+    for start in range(0, len(keep), batch_size):
+        batch = [samples[i] for i in keep[start:start + batch_size]]
+        batch_texts = [texts[i] for i in keep[start:start + batch_size]]
+        length = max(map(len, batch_texts))
+        # Position j of a sample's ids is predicted by logits at len(prefix) - 1 + j; `where` lists, for each
+        # text token, its position in the sample as written (which may hold control tokens).
+        where = torch.tensor([[j for j, t in enumerate(s) if t not in controls] + [0] * (length - len(text))
+                              for s, text in zip(batch, batch_texts)], device=device)
         log_probs = []
-        for net, prefix in ((model, prompt_prefix(tokenizer, conditional)), (reference, prompt_prefix(tokenizer, False))):
-            # Predictions of sample token j come from position len(prefix) - 1 + j; the end-of-text padding
-            # after a sample is masked out below.
-            ids = torch.tensor([prefix + s + [eos] * (length - len(s)) for s in batch], device=device)
-            logits = net(input_ids=ids).logits[:, len(prefix) - 1:len(prefix) - 1 + length].float()
+        for net, prefix, rows in ((model, prompt_prefix(tokenizer, conditional), batch),
+                                  (reference, prompt_prefix(tokenizer, False), batch_texts)):
+            width = max(map(len, rows))
+            ids = torch.tensor([prefix + s + [eos] * (width - len(s)) for s in rows], device=device)
+            logits = net(input_ids=ids).logits[:, len(prefix) - 1:len(prefix) - 1 + width].float()
+            if net is model:
+                logits = logits.gather(1, where.unsqueeze(-1).expand(-1, -1, logits.shape[-1]))
             logits[..., controls] = float("-inf")
             log_probs.append(torch.log_softmax(logits, dim=-1))
-        mask = torch.tensor([[j < len(s) for j in range(length)] for s in batch], device=device)
+        mask = torch.tensor([[j < len(text) for j in range(length)] for text in batch_texts], device=device)
         per_position = (log_probs[0].exp() * (log_probs[0] - log_probs[1])).nan_to_num().sum(-1)
         total += float((per_position * mask).sum())
         count += int(mask.sum())
     return total / count
+
 
 # %% ../../nbs/phf/03_training.ipynb #63895781
 def pareto_optimal(points: dict[str, tuple[float, float]]) -> list[str]:
