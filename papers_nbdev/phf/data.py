@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import math
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -198,7 +199,10 @@ def build_corpus(
                           f"{source}; {len(texts):,} documents, {sum(held_out):,} held out", params)
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(asdict(corpus)))
+        # Write, then rename: a process that reads the cache meanwhile never sees half a file.
+        partial = cache.with_name(f"{cache.name}.partial-{os.getpid()}")
+        partial.write_text(json.dumps(asdict(corpus)))
+        partial.replace(cache)
         log.info("Cached the %s corpus at %s", task, cache)
     return corpus
 
@@ -235,7 +239,9 @@ def train_tokenizer(
                                 special_tokens=[EOS_TOKEN, ALIGNED_TOKEN, MISALIGNED_TOKEN])
         if cache_path is not None:
             Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
-            bpe.save(str(cache_path))
+            partial = Path(cache_path).with_name(f"{Path(cache_path).name}.partial-{os.getpid()}")
+            bpe.save(str(partial))
+            partial.replace(cache_path)
         tokenizer_object = bpe._tokenizer
     else:
         from tokenizers import Tokenizer

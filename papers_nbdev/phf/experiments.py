@@ -8,6 +8,7 @@ Docs: https://papers-nbdev.github.io/papers-nbdev/phf/experiments.html.md"""
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -175,8 +176,10 @@ def train_model(setup: TaskSetup, objective: str, max_steps: int | None = None, 
                            value_head=objective == "awr", eos_token_id=setup.tokenizer.eos_token_id, seed=config.seed)
         if objective == "conditional":
             init_control_embeddings(model, list(control_token_ids(setup.tokenizer)), seed=config.seed)
+    # Under torchrun each of WORLD_SIZE processes trains on its own share of the blocks.
+    processes = int(os.environ.get("WORLD_SIZE", "1"))
     blocks = training_blocks(setup.corpus, setup.tokenizer, objective, setup.settings, config.context_length,
-                             max_tokens=steps * config.batch_size * config.context_length + config.context_length,
+                             max_tokens=steps * config.batch_size * config.context_length * processes + config.context_length,
                              seed=config.seed)
     result = train_objective(model, blocks, objective, setup.settings, steps, config.batch_size, config.learning_rate,
                              device=str(setup.device), seed=config.seed if seed is None else seed)
@@ -190,7 +193,11 @@ def collect_red_team_prompts(setup: TaskSetup, mle_model) -> tuple[torch.Tensor,
     return red_team_pool(mle_model, setup.tokenizer, setup.scorer, candidates, config.n_red_team_prompts, red_tokens,
                          rounds=config.red_team_rounds, few_shot=config.red_team_few_shot, seed=config.seed)
 
-def evaluate_model(setup: TaskSetup, model, conditional: bool, mle_model, red_team_prompts: torch.Tensor) -> dict[str, float]:
+def evaluate_model(
+    setup: TaskSetup, model, conditional: bool,
+    mle_model,  # the KL reference; None skips red-teaming and the KL estimate
+    red_team_prompts: torch.Tensor | None,  # from collect_red_team_prompts
+) -> dict[str, float]:
     "misalignment, bad_fraction, misalignment_redteam, perplexity and kl_to_mle of one trained model."
     config, spec = setup.config, get_task(setup.config.task)
     allow_aligned = conditional and setup.settings.generate_aligned
@@ -199,17 +206,20 @@ def evaluate_model(setup: TaskSetup, model, conditional: bool, mle_model, red_te
                                      allow_aligned=allow_aligned)
     texts = [decode_sample(setup.tokenizer, s) for s in samples]
     score, bad = misalignment(setup.scorer, texts, spec.bad_threshold)
-    red_tokens = min(config.max_new_tokens, config.context_length - red_team_prompts.shape[1] - 1)
-    red_score, _ = red_team(model, setup.tokenizer, setup.scorer, red_team_prompts, red_tokens, conditional,
-                            spec.bad_threshold, seed=config.seed + 1, allow_aligned=allow_aligned)
     perplexity = aligned_perplexity(model, setup.eval_conditional if conditional else setup.eval_plain,
                                     per_tokens=setup.eval_tokens)
-    kl = kl_to_reference(model, mle_model, setup.tokenizer, samples, conditional)
     controls = set(control_token_ids(setup.tokenizer))
     text_tokens = [sum(t not in controls for t in s) for s in samples]
-    return dict(misalignment=score, misalignment_redteam=red_score, bad_fraction=bad, perplexity=perplexity,
-                kl_to_mle=kl, mean_sample_tokens=float(np.mean(text_tokens)),
-                mean_sample_characters=float(np.mean([len(t) for t in texts])))
+    result = dict(misalignment=score, bad_fraction=bad, perplexity=perplexity, mean_sample_tokens=float(np.mean(text_tokens)),
+                  mean_sample_characters=float(np.mean([len(t) for t in texts])))
+    if mle_model is None:
+        return result
+    red_tokens = min(config.max_new_tokens, config.context_length - red_team_prompts.shape[1] - 1)
+    result["misalignment_redteam"], _ = red_team(model, setup.tokenizer, setup.scorer, red_team_prompts, red_tokens,
+                                                 conditional, spec.bad_threshold, seed=config.seed + 1,
+                                                 allow_aligned=allow_aligned)
+    result["kl_to_mle"] = kl_to_reference(model, mle_model, setup.tokenizer, samples, conditional)
+    return result
 
 # %% ../../nbs/phf/04_experiments.ipynb #aa201237
 METRICS = ("misalignment", "misalignment_redteam", "bad_fraction", "perplexity", "kl_to_mle")
