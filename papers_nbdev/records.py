@@ -51,6 +51,10 @@ def write_json_atomic(
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp creates the file readable by its owner only; give it the permissions of an ordinary file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -92,6 +96,7 @@ def save_outputs(
     device: str = "cpu",  # torch device used
     figures: list[str] | None = None,  # figure files written under `output_dir`
     paper_label: str = "",  # where paper_values come from when the paper used other data, e.g. "CIFAR-10"
+    claims: list[tuple[str, str]] | None = None,  # (the paper's claim, this run's measurement of it) pairs
 ) -> Path:
     "Write the notebook's results to `output_dir/outputs.json` for the runner to turn into a record."
     metrics = check_metrics(metrics)
@@ -101,8 +106,12 @@ def save_outputs(
         raise ValueError(f"paper_values names {stray} are not metrics of this run; use the metric names.")
     if status not in STATUSES[:3]:
         raise ValueError(f"Invalid status {status!r}: use one of {', '.join(map(repr, STATUSES[:3]))}.")
+    claims = [list(pair) for pair in claims or []]
+    for pair in claims:
+        if len(pair) != 2 or not all(isinstance(text, str) and text.strip() for text in pair):
+            raise ValueError(f"Invalid claim {pair!r}: give each claim as a pair of non-empty strings (claim, this run).")
     outputs = dict(metrics=metrics, paper_values=paper_values, status=status, status_reason=status_reason,
-                   data=data, device=str(device), figures=list(figures or []), paper_label=paper_label)
+                   data=data, device=str(device), figures=list(figures or []), paper_label=paper_label, claims=claims)
     return write_json_atomic(Path(output_dir) / OUTPUTS_FILE, outputs, overwrite=True)
 
 # %% ../nbs/core/03_records.ipynb #9c33cc4f
@@ -159,8 +168,9 @@ def make_record(
         commit=commit, started=started, wall_seconds=round(float(wall_seconds), 2),
         device=outputs.get("device", "unknown"), versions=package_versions(),
     )
-    if outputs.get("paper_label"):
-        record["paper_label"] = outputs["paper_label"]
+    for optional in ("paper_label", "claims"):
+        if outputs.get(optional):
+            record[optional] = outputs[optional]
     record.update(extra or {})
     return record
 

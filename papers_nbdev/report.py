@@ -97,6 +97,11 @@ def _experiment_section(rec: dict[str, Any], figures: list[str] = ()) -> str:
              f"**Status: {rec['status']}** ({rec['preset']} preset). {rec['status_reason']}", "",
              f"**Data:** {rec['data'] or '–'}", "",
              f"Run started {rec['started']}, {rec['wall_seconds']:.0f} s on {rec['device']}, commit `{rec['commit'][:12]}`.", ""]
+    if rec.get("claims"):
+        def cell(text):
+            return text.replace("|", "\\|").replace("\n", " ")
+        lines += ["| paper's claim | this run |", "|---|---|"]
+        lines += [f"| {cell(claim)} | {cell(ours)} |" for claim, ours in rec["claims"]] + [""]
     rows = headline_rows(rec)
     if rows:
         lines += [f"| metric | {paper} | ours |", "|---|---|---|"]

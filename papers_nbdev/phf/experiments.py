@@ -34,7 +34,7 @@ from ..runtime import get_device
 __all__ = ['SMOKE', 'PAPER', 'log', 'METRICS', 'PHFConfig', 'PEP8Config', 'ToxicityConfig', 'PIIConfig', 'TaskSetup',
            'prepare_task', 'train_model', 'collect_red_team_prompts', 'evaluate_model', 'run_task', 'task_metrics',
            'task_status', 'claims_table', 'plot_pareto', 'FinetuneVsPretrainConfig', 'run_finetune_vs_pretrain',
-           'finetune_status']
+           'finetune_status', 'finetune_claims']
 
 # %% ../../nbs/phf/04_experiments.ipynb #df685ff6
 SMOKE = dict(max_documents=300, vocab_size=300, context_length=32, n_layer=1, n_head=2, n_embd=16, max_steps=3,
@@ -371,3 +371,17 @@ def finetune_status(metrics: dict[str, float]) -> tuple[str, str]:
               f"{metrics['pretrain/misalignment_redteam']:.3g}, finetune {metrics['finetune/misalignment_redteam']:.3g}, "
               f"MLE {metrics['mle/misalignment_redteam']:.3g}. Goal: pretraining with feedback below finetuning on both.")
     return claim_status(unprompted, red), reason
+
+def finetune_claims(metrics: dict[str, float]) -> pd.DataFrame:
+    "The paper's claims about pretraining vs finetuning with feedback next to this run's measurements."
+    def pair(name):
+        return f"pretrain {metrics[f'pretrain/{name}']:.3g}, finetune {metrics[f'finetune/{name}']:.3g}, MLE {metrics[f'mle/{name}']:.3g}"
+    rows = [
+        ("Pretraining with feedback leaves a less misaligned model than MLE pretraining followed by finetuning "
+         "with feedback, at equal tokens", f"misalignment: {pair('misalignment')}"),
+        ("... and the gap holds under adversarial (red-team) prompts", f"red-teamed: {pair('misalignment_redteam')}"),
+        ("Both keep capability close to MLE's",
+         f"perplexity: {pair('perplexity')}; KL to MLE: pretrain {metrics['pretrain/kl_to_mle']:.3f}, "
+         f"finetune {metrics['finetune/kl_to_mle']:.3f} nats/token"),
+    ]
+    return pd.DataFrame(rows, columns=["paper's claim", "this run"])
