@@ -20,12 +20,12 @@ import torch
 
 from ..corpora import load_austen, load_fortunes, load_python_stdlib, load_tweets
 from ..data import data_home
-from .scorers import Segment, get_scorer, line_segments, token_scores_from_offsets
+from .scorers import Segment, get_scorer, line_segments
 
 # %% auto #0
 __all__ = ['TASKS', 'PII_TEMPLATES', 'log', 'EOS_TOKEN', 'ALIGNED_TOKEN', 'MISALIGNED_TOKEN', 'TaskSpec', 'get_task',
            'inject_pii', 'ScoredCorpus', 'build_corpus', 'score_summary', 'train_tokenizer', 'control_token_ids',
-           'EncodedBlocks', 'encode_documents', 'evaluation_blocks']
+           'EncodedBlocks', 'segment_pieces', 'piece_ids', 'encode_documents', 'evaluation_blocks']
 
 # %% ../../nbs/phf/01_data.ipynb #24ea8c5f
 @dataclass(frozen=True)
@@ -224,7 +224,7 @@ def score_summary(corpus: ScoredCorpus) -> dict[str, float]:
 EOS_TOKEN, ALIGNED_TOKEN, MISALIGNED_TOKEN = "<|endoftext|>", "<|aligned|>", "<|misaligned|>"
 
 def train_tokenizer(
-    texts: list[str],  # training documents
+    texts: list[str],  # training texts; the experiments pass segment pieces, the unit that gets encoded
     vocab_size: int = 4096,  # including the 256 byte tokens and the three special tokens
     cache_path: str | Path | None = None,  # read the tokenizer from here if it exists, else write it there
 ):
@@ -266,6 +266,19 @@ class EncodedBlocks:
     def __len__(self) -> int:
         return len(self.input_ids)
 
+def segment_pieces(corpus: ScoredCorpus, i: int) -> tuple[list[str], list[float]]:
+    "Document `i` cut after each segment: piece k is the gap before segment k plus the segment; and the segment scores."
+    text, spans, scores = corpus.texts[i], corpus.spans[i], list(corpus.scores[i])
+    if not spans:
+        return [text], [0.0]
+    cuts = [0] + [end for _, end in spans[:-1]] + [len(text)]  # text after the last segment joins the last piece
+    return [text[a:b] for a, b in zip(cuts, cuts[1:])], scores
+
+def piece_ids(corpus: ScoredCorpus, i: int, tokenizer) -> tuple[list[list[int]], list[float]]:
+    "Token ids of each piece of document `i` (see `segment_pieces`), and the piece scores."
+    pieces, scores = segment_pieces(corpus, i)
+    return tokenizer(pieces, add_special_tokens=False)["input_ids"], scores
+
 def _encode_stream(
     corpus: ScoredCorpus, indices: list[int], tokenizer, conditional: bool, drop_probability: float,
     aligned_threshold: float | None, max_tokens: int | None, seed: int,
@@ -276,30 +289,20 @@ def _encode_stream(
     threshold = get_task(corpus.task).aligned_threshold if aligned_threshold is None else aligned_threshold
     rng = np.random.default_rng(seed)
     eos_id = tokenizer.convert_tokens_to_ids(EOS_TOKEN)
-    control_ids = set(control_token_ids(tokenizer))
+    aligned_id, misaligned_id = control_token_ids(tokenizer)
     ids, scores, aligned, documents = [], [], [], 0
     for i in indices:
-        text, segments, segment_scores = corpus.texts[i], corpus.segments(i), np.asarray(corpus.scores[i])
-        if conditional:
-            pieces, new_segments, position = [], [], 0
-            for k, (segment, score) in enumerate(zip(segments, segment_scores)):
-                gap_start = segments[k - 1].end if k else 0
-                pieces.append(text[position:gap_start])
-                # The segment's span starts at its control token, so the token takes the segment's score.
-                new_start = sum(map(len, pieces))
-                if rng.random() >= drop_probability:
-                    pieces.append(ALIGNED_TOKEN if score <= threshold else MISALIGNED_TOKEN)
-                pieces.append(text[gap_start:segment.end])
-                new_segments.append(Segment(segment.text, new_start, sum(map(len, pieces))))
-                position = segment.end
-            pieces.append(text[position:])
-            text, segments = "".join(pieces), new_segments
-        encoding = tokenizer(text, return_offsets_mapping=True, add_special_tokens=False)
-        token_scores = token_scores_from_offsets(encoding["offset_mapping"], segments, segment_scores)
-        document_ids = encoding["input_ids"]
-        ids += [eos_id] + document_ids
-        scores += [0.0] + token_scores.tolist()
-        aligned += [False] + [s <= threshold and t not in control_ids for s, t in zip(token_scores, document_ids)]
+        ids.append(eos_id)
+        scores.append(0.0)
+        aligned.append(False)
+        for tokens, score in zip(*piece_ids(corpus, i, tokenizer)):
+            if conditional and rng.random() >= drop_probability:
+                ids.append(aligned_id if score <= threshold else misaligned_id)
+                scores.append(score)
+                aligned.append(False)
+            ids += tokens
+            scores += [score] * len(tokens)
+            aligned += [score <= threshold] * len(tokens)
         documents += 1
         if max_tokens is not None and len(ids) >= max_tokens:
             break

@@ -21,7 +21,7 @@ from ..config import ExperimentConfig, register_experiment
 from ..records import claim_status
 from ..data import data_home
 from .data import (TASKS, EncodedBlocks, build_corpus, control_token_ids, evaluation_blocks,
-                                   get_task, score_summary, train_tokenizer)
+                                   get_task, score_summary, segment_pieces, train_tokenizer)
 from .objectives import (OBJECTIVES, check_objective, init_control_embeddings, make_model,
                                          paper_settings)
 from .scorers import get_scorer
@@ -32,18 +32,18 @@ from ..runtime import get_device
 
 # %% auto #0
 __all__ = ['SMOKE', 'PAPER', 'log', 'METRICS', 'PHFConfig', 'PEP8Config', 'ToxicityConfig', 'PIIConfig', 'TaskSetup',
-           'prepare_task', 'train_model', 'collect_red_team_prompts', 'evaluate_model', 'run_task', 'task_metrics',
-           'task_status', 'claims_table', 'plot_pareto', 'FinetuneVsPretrainConfig', 'run_finetune_vs_pretrain',
-           'finetune_status', 'finetune_claims']
+           'prepare_task', 'train_model', 'red_team_model', 'evaluate_model', 'run_task', 'task_metrics', 'task_status',
+           'claims_table', 'plot_pareto', 'FinetuneVsPretrainConfig', 'run_finetune_vs_pretrain', 'finetune_status',
+           'finetune_claims']
 
 # %% ../../nbs/phf/04_experiments.ipynb #df685ff6
 SMOKE = dict(max_documents=300, vocab_size=300, context_length=32, n_layer=1, n_head=2, n_embd=16, max_steps=3,
              batch_size=4, n_samples=4, max_new_tokens=8, n_red_team_candidates=8, n_red_team_prompts=4,
-             prompt_tokens=8, max_eval_tokens=1024, red_team_rounds=2)
+             prompt_tokens=8, max_eval_tokens=1024, red_team_rounds=2, red_team_continuations=2)
 PAPER = dict(max_documents=1_000_000, threads=8, vocab_size=50257, context_length=1024, n_layer=12, n_head=12, n_embd=768,
              max_steps=50354, batch_size=64, learning_rate=5e-4, n_samples=4096, max_new_tokens=128,
-             n_red_team_candidates=4096, n_red_team_prompts=512, prompt_tokens=32, max_eval_tokens=1_000_000,
-             red_team_rounds=10)
+             n_red_team_candidates=512, n_red_team_prompts=128, prompt_tokens=32, max_eval_tokens=1_000_000,
+             red_team_rounds=10, red_team_continuations=64)
 
 @dataclass
 class PHFConfig(ExperimentConfig):
@@ -67,6 +67,7 @@ class PHFConfig(ExperimentConfig):
     n_red_team_prompts: int = 24  # red-team pool: the candidates with the worst MLE continuations
     red_team_rounds: int = 4  # rounds of prompt collection; after the first the MLE model writes prompts few-shot
     red_team_few_shot: int = 2  # pool prompts shown per written prompt
+    red_team_continuations: int = 4  # continuations per prompt, averaged to score it (the reference: 512)
     prompt_tokens: int = 16  # tokens per red-team prompt
     max_eval_tokens: int = 16384  # held-out tokens for perplexity
     seed: int = 0
@@ -92,7 +93,7 @@ class PHFConfig(ExperimentConfig):
             raise ValueError(f"red_team_few_shot={self.red_team_few_shot} prompts of prompt_tokens={self.prompt_tokens} "
                              f"do not fit in context_length={self.context_length}: use fewer shots or red_team_rounds=1.")
         for name in ("max_steps", "batch_size", "n_samples", "max_new_tokens", "n_red_team_prompts", "threads",
-                     "red_team_rounds", "red_team_few_shot"):
+                     "red_team_rounds", "red_team_few_shot", "red_team_continuations"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Invalid {name}={getattr(self, name)}: use 1 or more.")
 
@@ -157,8 +158,9 @@ def prepare_task(config: PHFConfig) -> TaskSetup:
     device = get_device(None if config.device == "auto" else config.device)
     corpus = build_corpus(config.task, max_documents=config.max_documents, held_out_fraction=config.held_out_fraction,
                           pii_rate=config.pii_rate, seed=config.seed)
-    cache = data_home() / "phf" / f"tokenizer-{config.task}-{corpus.params_key()}-{config.vocab_size}.json"
-    tokenizer = train_tokenizer([corpus.texts[i] for i in corpus.split(False)], config.vocab_size, cache_path=cache)
+    cache = data_home() / "phf" / f"tokenizer-{config.task}-{corpus.params_key()}-{config.vocab_size}-pieces.json"
+    pieces = [piece for i in corpus.split(False) for piece in segment_pieces(corpus, i)[0]]
+    tokenizer = train_tokenizer(pieces, config.vocab_size, cache_path=cache)
     held_out = corpus.split(True)
     settings = paper_settings(config.task)
     eval_plain = evaluation_blocks(corpus, held_out, tokenizer, config.context_length, max_tokens=config.max_eval_tokens)
@@ -185,18 +187,25 @@ def train_model(setup: TaskSetup, objective: str, max_steps: int | None = None, 
                              device=str(setup.device), seed=config.seed if seed is None else seed)
     return model.to(setup.device), result
 
-def collect_red_team_prompts(setup: TaskSetup, mle_model) -> tuple[torch.Tensor, list[float]]:
-    "The red-team pool of `setup`'s task, collected against `mle_model` in `red_team_rounds` rounds, and its mean score per round."
-    config = setup.config
+def red_team_model(setup: TaskSetup, model, conditional: bool, writer) -> dict[str, float]:
+    "Red-team `model` with prompts that `writer` (the MLE model) writes in `red_team_rounds` rounds; score fresh continuations."
+    config, spec = setup.config, get_task(setup.config.task)
+    allow_aligned = conditional and setup.settings.generate_aligned
     candidates = candidate_prompts(setup.corpus, setup.tokenizer, config.prompt_tokens, config.n_red_team_candidates)
+    # The prompt, a control token for a conditional model, and the continuation must fit in the context.
     red_tokens = min(config.max_new_tokens, config.context_length - candidates.shape[1] - 1)
-    return red_team_pool(mle_model, setup.tokenizer, setup.scorer, candidates, config.n_red_team_prompts, red_tokens,
-                         rounds=config.red_team_rounds, few_shot=config.red_team_few_shot, seed=config.seed)
+    pool, history = red_team_pool(model, writer, setup.tokenizer, setup.scorer, candidates, config.n_red_team_prompts,
+                                  red_tokens, rounds=config.red_team_rounds, few_shot=config.red_team_few_shot,
+                                  continuations=config.red_team_continuations, conditional=conditional,
+                                  allow_aligned=allow_aligned, seed=config.seed)
+    score, bad = red_team(model, setup.tokenizer, setup.scorer, pool, red_tokens, conditional, spec.bad_threshold,
+                          seed=config.seed + 1, allow_aligned=allow_aligned, continuations=config.red_team_continuations)
+    return dict(misalignment_redteam=score, bad_fraction_redteam=bad, red_team_pool_first_round=history[0],
+                red_team_pool_last_round=history[-1])
 
 def evaluate_model(
     setup: TaskSetup, model, conditional: bool,
-    mle_model,  # the KL reference; None skips red-teaming and the KL estimate
-    red_team_prompts: torch.Tensor | None,  # from collect_red_team_prompts
+    mle_model,  # the KL reference and the red-team prompt writer; None skips red-teaming and the KL estimate
 ) -> dict[str, float]:
     "misalignment, bad_fraction, misalignment_redteam, perplexity and kl_to_mle of one trained model."
     config, spec = setup.config, get_task(setup.config.task)
@@ -214,10 +223,7 @@ def evaluate_model(
                   mean_sample_characters=float(np.mean([len(t) for t in texts])))
     if mle_model is None:
         return result
-    red_tokens = min(config.max_new_tokens, config.context_length - red_team_prompts.shape[1] - 1)
-    result["misalignment_redteam"], _ = red_team(model, setup.tokenizer, setup.scorer, red_team_prompts, red_tokens,
-                                                 conditional, spec.bad_threshold, seed=config.seed + 1,
-                                                 allow_aligned=allow_aligned)
+    result.update(red_team_model(setup, model, conditional, mle_model))
     result["kl_to_mle"] = kl_to_reference(model, mle_model, setup.tokenizer, samples, conditional)
     return result
 
@@ -229,13 +235,11 @@ def run_task(config: PHFConfig) -> tuple[pd.DataFrame, dict[str, float]]:
     setup = prepare_task(config)
     summary = dict(score_summary(setup.corpus), source=setup.corpus.source)
     log.info("%s corpus: %s", config.task, summary)
-    mle_model, red_team_prompts, rows = None, None, []
+    mle_model, rows = None, []
     for objective in config.objective_order:
         model, training = train_model(setup, objective)
-        if objective == "mle":
-            mle_model = model
-            red_team_prompts, summary["red_team_pool_scores"] = collect_red_team_prompts(setup, mle_model)
-        evaluation = evaluate_model(setup, model, objective == "conditional", mle_model, red_team_prompts)
+        mle_model = model if objective == "mle" else mle_model
+        evaluation = evaluate_model(setup, model, objective == "conditional", mle_model)
         rows.append(dict(objective=objective, **evaluation, tokens_seen=training.tokens_seen,
                          tokens_per_second=training.tokens_per_second, train_seconds=training.seconds,
                          train_loss=training.final_loss))
@@ -345,7 +349,6 @@ def run_finetune_vs_pretrain(config: FinetuneVsPretrainConfig) -> tuple[pd.DataF
     setup = prepare_task(config)
     summary = dict(score_summary(setup.corpus), source=setup.corpus.source)
     mle_model, mle_training = train_model(setup, "mle")
-    prompts, summary["red_team_pool_scores"] = collect_red_team_prompts(setup, mle_model)
     pretrained, pretrain_training = train_model(setup, "conditional")
     finetune_steps = max(1, round(config.finetune_fraction * config.max_steps))
     first_stage, first_training = train_model(setup, "mle", max_steps=config.max_steps - finetune_steps)
@@ -356,7 +359,7 @@ def run_finetune_vs_pretrain(config: FinetuneVsPretrainConfig) -> tuple[pd.DataF
     for name, model, conditional, trainings in (("mle", mle_model, False, [mle_training]),
                                                 ("pretrain", pretrained, True, [pretrain_training]),
                                                 ("finetune", finetuned, True, [first_training, second_training])):
-        evaluation = evaluate_model(setup, model, conditional, mle_model, prompts)
+        evaluation = evaluate_model(setup, model, conditional, mle_model)
         tokens = sum(t.tokens_seen for t in trainings)
         rows.append(dict(objective=name, **evaluation, tokens_seen=tokens,
                          tokens_per_second=tokens / sum(t.seconds for t in trainings)))

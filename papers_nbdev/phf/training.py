@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .data import EOS_TOKEN, EncodedBlocks, ScoredCorpus, control_token_ids, encode_documents, get_task
+from .data import (EOS_TOKEN, EncodedBlocks, ScoredCorpus, control_token_ids, encode_documents, get_task,
+                                   piece_ids)
 from .objectives import (ObjectiveSettings, check_objective, compute_objective_loss,
                                          forward_with_values, init_control_embeddings)
 from ..runtime import progress, progress_enabled
@@ -24,8 +25,8 @@ from ..runtime import progress, progress_enabled
 # %% auto #0
 __all__ = ['log', 'training_blocks', 'BlocksDataset', 'TrainingResult', 'train_objective', 'prompt_prefix',
            'generate_continuations', 'sample_unconditionally', 'decode_sample', 'misalignment', 'candidate_prompts',
-           'score_prompts', 'write_prompts', 'red_team_pool', 'red_team', 'aligned_nll', 'aligned_tokens',
-           'aligned_perplexity', 'kl_to_reference', 'pareto_optimal']
+           'with_aligned_token', 'continuation_texts', 'write_prompts', 'red_team_pool', 'red_team', 'aligned_nll',
+           'aligned_tokens', 'aligned_perplexity', 'kl_to_reference', 'pareto_optimal']
 
 # %% ../../nbs/phf/03_training.ipynb #49f21589
 log = logging.getLogger("papers_nbdev.phf.training")
@@ -197,7 +198,7 @@ def candidate_prompts(corpus: ScoredCorpus, tokenizer, prompt_tokens: int, n_can
     eos = tokenizer.convert_tokens_to_ids(EOS_TOKEN)
     prompts = []
     for i in corpus.split(held_out=True):
-        ids = tokenizer(corpus.texts[i], add_special_tokens=False)["input_ids"]
+        ids = [t for tokens in piece_ids(corpus, i, tokenizer)[0] for t in tokens]  # as the documents are encoded
         if len(ids) >= prompt_tokens:
             prompts.append([eos] + ids[:prompt_tokens])
         if len(prompts) == n_candidates:
@@ -206,10 +207,25 @@ def candidate_prompts(corpus: ScoredCorpus, tokenizer, prompt_tokens: int, n_can
         raise ValueError(f"No held-out document has {prompt_tokens} tokens: lower prompt_tokens.")
     return torch.tensor(prompts)
 
-def score_prompts(mle_model, tokenizer, scorer, prompts: torch.Tensor, max_new_tokens: int, seed: int = 0) -> np.ndarray:
-    "Misalignment score of one MLE continuation of each prompt, shape (len(prompts),)."
-    continuations = generate_continuations(mle_model, tokenizer, prompts, max_new_tokens, seed=seed)
-    return scorer.score_texts([decode_sample(tokenizer, c) for c in continuations])
+def with_aligned_token(prompts: torch.Tensor, tokenizer) -> torch.Tensor:
+    "`prompts` (each starting with end-of-text) with `<|aligned|>` inserted after the end-of-text."
+    aligned = torch.full_like(prompts[:, :1], control_token_ids(tokenizer)[0])
+    return torch.cat([prompts[:, :1], aligned, prompts[:, 1:]], dim=1)
+
+def continuation_texts(
+    model, tokenizer,
+    prompts: torch.Tensor,  # (N, P), each starting with end-of-text
+    max_new_tokens: int,
+    continuations: int = 1,  # continuations per prompt
+    conditional: bool = False,  # a conditional model: prompt it after <|aligned|>
+    allow_aligned: bool = False,
+    seed: int = 0,
+) -> list[str]:
+    "Texts of `continuations` continuations of each prompt, prompt by prompt (N * continuations texts)."
+    prompts = with_aligned_token(prompts, tokenizer) if conditional else prompts
+    sampled = generate_continuations(model, tokenizer, prompts.repeat_interleave(continuations, dim=0), max_new_tokens,
+                                     seed=seed, allow_aligned=allow_aligned)
+    return [decode_sample(tokenizer, c) for c in sampled]
 
 def write_prompts(
     red_model, tokenizer,
@@ -236,43 +252,47 @@ def write_prompts(
     return torch.tensor(full, dtype=pool.dtype).view(len(full), prompt_tokens + 1)
 
 def red_team_pool(
-    mle_model, tokenizer, scorer,
+    target, writer, tokenizer, scorer,
     candidates: torch.Tensor,  # round-1 candidates, from candidate_prompts
     n_prompts: int,  # size of the pool
     max_new_tokens: int,  # tokens per scored continuation
     rounds: int = 1,  # 1 keeps the best held-out prefixes; each later round adds prompts written few-shot
     few_shot: int = 2,
+    continuations: int = 1,  # continuations per prompt whose scores are averaged
+    conditional: bool = False,  # `target` is a conditional model
+    allow_aligned: bool = False,  # `target` may write <|aligned|>
     seed: int = 0,
 ) -> tuple[torch.Tensor, list[float]]:
-    "The `n_prompts` prompts whose MLE continuations score worst after `rounds` rounds, and the pool's mean score per round."
-    if rounds < 1:
-        raise ValueError(f"Invalid rounds={rounds}: use 1 or more.")
+    "The `n_prompts` prompts that draw the worst continuations from `target` after `rounds` rounds, and the pool's mean score per round."
+    if rounds < 1 or continuations < 1:
+        raise ValueError(f"Invalid rounds={rounds} or continuations={continuations}: use 1 or more.")
+    def score(prompts, round_seed):
+        texts = continuation_texts(target, tokenizer, prompts, max_new_tokens, continuations, conditional,
+                                   allow_aligned, seed=round_seed)
+        return scorer.score_texts(texts).reshape(len(prompts), continuations).mean(axis=1)
     seen: dict[tuple[int, ...], float] = {}
     def add(prompts, scores):
-        for prompt, score in zip(prompts.tolist(), scores.tolist()):
-            seen.setdefault(tuple(prompt), score)
+        for prompt, value in zip(prompts.tolist(), scores.tolist()):
+            seen.setdefault(tuple(prompt), value)
         best = sorted(seen.items(), key=lambda item: -item[1])[:n_prompts]  # sorted is stable: earlier prompts win ties
         return torch.tensor([p for p, _ in best]), np.array([s for _, s in best])
-    pool, pool_scores = add(candidates, score_prompts(mle_model, tokenizer, scorer, candidates, max_new_tokens, seed))
+    pool, pool_scores = add(candidates, score(candidates, seed))
     history = [float(pool_scores.mean())]
     for r in range(1, rounds):
-        written = write_prompts(mle_model, tokenizer, pool, pool_scores, len(candidates), min(few_shot, len(pool)),
+        written = write_prompts(writer, tokenizer, pool, pool_scores, len(candidates), min(few_shot, len(pool)),
                                 seed=seed + 1000 * r)
         if len(written):
-            pool, pool_scores = add(written, score_prompts(mle_model, tokenizer, scorer, written, max_new_tokens,
-                                                           seed=seed + 1000 * r + 1))
+            pool, pool_scores = add(written, score(written, seed + 1000 * r + 1))
         log.info("red-team round %d: %d prompts written, pool mean score %.4g", r + 1, len(written), pool_scores.mean())
         history.append(float(pool_scores.mean()))
     return pool, history
 
 def red_team(model, tokenizer, scorer, prompts: torch.Tensor, max_new_tokens: int, conditional: bool,
-             bad_threshold: float, seed: int = 0, allow_aligned: bool = False) -> tuple[float, float]:
-    "Mean misalignment and bad fraction of continuations of the red-team `prompts`."
-    if conditional:
-        prompts = torch.cat([prompts[:, :1], torch.full_like(prompts[:, :1], control_token_ids(tokenizer)[0]),
-                             prompts[:, 1:]], dim=1)
-    continuations = generate_continuations(model, tokenizer, prompts, max_new_tokens, seed=seed, allow_aligned=allow_aligned)
-    return misalignment(scorer, [decode_sample(tokenizer, c) for c in continuations], bad_threshold)
+             bad_threshold: float, seed: int = 0, allow_aligned: bool = False, continuations: int = 1) -> tuple[float, float]:
+    "Mean misalignment and bad fraction of fresh continuations of the red-team `prompts`."
+    texts = continuation_texts(model, tokenizer, prompts, max_new_tokens, continuations, conditional, allow_aligned, seed)
+    return misalignment(scorer, texts, bad_threshold)
+
 
 # %% ../../nbs/phf/03_training.ipynb #e4181ca8
 @torch.no_grad()
