@@ -199,7 +199,7 @@ def build_corpus(
                           f"{source}; {len(texts):,} documents, {sum(held_out):,} held out", params)
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        # Write, then rename: a process that reads the cache meanwhile never sees half a file.
+        # Write to a temporary file and rename it, so that a process reading the cache meanwhile never gets half a file.
         partial = cache.with_name(f"{cache.name}.partial-{os.getpid()}")
         partial.write_text(json.dumps(asdict(corpus)))
         partial.replace(cache)

@@ -67,7 +67,7 @@ class PHFConfig(ExperimentConfig):
     n_red_team_prompts: int = 24  # red-team pool: the candidates with the worst MLE continuations
     red_team_rounds: int = 4  # rounds of prompt collection; after the first the MLE model writes prompts few-shot
     red_team_few_shot: int = 2  # pool prompts shown per written prompt
-    red_team_continuations: int = 4  # continuations per prompt, averaged to score it (the reference: 512)
+    red_team_continuations: int = 4  # continuations per prompt, averaged to score it (the paper's code: 512)
     prompt_tokens: int = 16  # tokens per red-team prompt
     max_eval_tokens: int = 16384  # held-out tokens for perplexity
     seed: int = 0

@@ -348,8 +348,8 @@ def kl_to_reference(
         batch = [samples[i] for i in keep[start:start + batch_size]]
         batch_texts = [texts[i] for i in keep[start:start + batch_size]]
         length = max(map(len, batch_texts))
-        # Position j of a sample's ids is predicted by logits at len(prefix) - 1 + j; `where` lists, for each
-        # text token, its position in the sample as written (which may hold control tokens).
+        # The logits at position len(prefix) - 1 + j predict token j of a sample. For each text token, `where`
+        # gives its position in the sample as written, which may contain control tokens.
         where = torch.tensor([[j for j, t in enumerate(s) if t not in controls] + [0] * (length - len(text))
                               for s, text in zip(batch, batch_texts)], device=device)
         log_probs = []
