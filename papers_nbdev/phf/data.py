@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import io
 import logging
 import math
 import os
+import tokenize
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,8 +26,8 @@ from .scorers import Segment, get_scorer, line_segments
 
 # %% auto #0
 __all__ = ['TASKS', 'PII_TEMPLATES', 'log', 'EOS_TOKEN', 'ALIGNED_TOKEN', 'MISALIGNED_TOKEN', 'TaskSpec', 'get_task',
-           'inject_pii', 'ScoredCorpus', 'build_corpus', 'score_summary', 'train_tokenizer', 'control_token_ids',
-           'EncodedBlocks', 'segment_pieces', 'piece_ids', 'encode_documents', 'evaluation_blocks']
+           'inject_pii', 'ScoredCorpus', 'top_level_starts', 'build_corpus', 'score_summary', 'train_tokenizer',
+           'control_token_ids', 'EncodedBlocks', 'segment_pieces', 'piece_ids', 'encode_documents', 'evaluation_blocks']
 
 # %% ../../nbs/phf/01_data.ipynb #24ea8c5f
 @dataclass(frozen=True)
@@ -116,15 +118,37 @@ class ScoredCorpus:
         "Indices of the training (False) or held-out (True) documents."
         return [i for i, h in enumerate(self.held_out) if h == held_out]
 
+def top_level_starts(text: str) -> list[int]:
+    "Indices (from 0) of the lines of Python `text` where a statement at indentation 0 begins; decorators keep their function."
+    starts, depth, at_statement, after_decorator = [], 0, True, False
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.INDENT:
+                depth += 1
+            elif token.type == tokenize.DEDENT:
+                depth -= 1
+            elif token.type == tokenize.NEWLINE:  # the end of a logical line; inside brackets there is none
+                at_statement = True
+            elif token.type not in (tokenize.NL, tokenize.COMMENT, tokenize.ENDMARKER) and at_statement:
+                at_statement = False
+                if depth == 0 and not after_decorator:
+                    starts.append(token.start[0] - 1)
+                after_decorator = depth == 0 and token.string == "@"
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        # Code that does not tokenize: fall back to unindented lines that follow a blank line.
+        lines = text.splitlines()
+        starts = [j for j, line in enumerate(lines) if line[:1].strip() and (j == 0 or not lines[j - 1].strip())]
+    return starts
+
 def _chunk_code(text: str, scores: np.ndarray, max_lines: int) -> list[tuple[str, list[tuple[int, int]], list[float]]]:
-    "Cut a scored file into chunks of at most `max_lines` lines, at blank lines where possible."
+    "Cut a scored file into chunks that each begin at a top-level statement, of at most `max_lines` lines where possible."
     lines = line_segments(text)
+    cuts = [j for j in top_level_starts(text) if 0 < j < len(lines)] + [len(lines)]
     chunks, begin = [], 0
     while begin < len(lines):
-        end = min(begin + max_lines, len(lines))
-        if end < len(lines):
-            blank = [j for j in range(begin + max_lines // 2, end) if not lines[j].text.strip()]
-            end = blank[-1] + 1 if blank else end
+        # The last top-level start within max_lines; a longer block (a whole class) stays in one chunk.
+        within = [j for j in cuts if begin < j <= begin + max_lines]
+        end = within[-1] if within else next(j for j in cuts if j > begin)
         start_char = lines[begin].start
         chunk = text[start_char:lines[end - 1].end]
         if chunk.strip():
@@ -163,7 +187,7 @@ def build_corpus(
     if not 0.0 < held_out_fraction < 1.0:
         raise ValueError(f"Invalid held_out_fraction={held_out_fraction}: use a fraction strictly between 0 and 1.")
     params = dict(task=task, max_documents=max_documents, held_out_fraction=held_out_fraction, pii_rate=pii_rate,
-                  code_chunk_lines=code_chunk_lines, seed=seed, version=1)
+                  code_chunk_lines=code_chunk_lines, seed=seed, version=2)
     key = ScoredCorpus(task, [], [], [], [], "", params).params_key()
     cache = None if cache_dir == "" else Path(cache_dir or data_home() / "phf") / f"{task}-{key}.json"
     if cache is not None and cache.exists():
