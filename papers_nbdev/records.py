@@ -51,7 +51,7 @@ def write_json_atomic(
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
-        # mkstemp creates the file readable by its owner only; give it the permissions of an ordinary file.
+        # mkstemp makes the file readable by its owner only, so give it the permissions of an ordinary file.
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)

@@ -127,7 +127,7 @@ def top_level_starts(text: str) -> list[int]:
                 depth += 1
             elif token.type == tokenize.DEDENT:
                 depth -= 1
-            elif token.type == tokenize.NEWLINE:  # the end of a logical line; inside brackets there is none
+            elif token.type == tokenize.NEWLINE:  # the end of a logical line, which never comes inside brackets
                 at_statement = True
             elif token.type not in (tokenize.NL, tokenize.COMMENT, tokenize.ENDMARKER) and at_statement:
                 at_statement = False
@@ -146,7 +146,7 @@ def _chunk_code(text: str, scores: np.ndarray, max_lines: int) -> list[tuple[str
     cuts = [j for j in top_level_starts(text) if 0 < j < len(lines)] + [len(lines)]
     chunks, begin = [], 0
     while begin < len(lines):
-        # The last top-level start within max_lines; a longer block (a whole class) stays in one chunk.
+        # Cut at the last top-level start within max_lines. A longer block (a whole class) stays in one chunk.
         within = [j for j in cuts if begin < j <= begin + max_lines]
         end = within[-1] if within else next(j for j in cuts if j > begin)
         start_char = lines[begin].start
@@ -248,7 +248,7 @@ def score_summary(corpus: ScoredCorpus) -> dict[str, float]:
 EOS_TOKEN, ALIGNED_TOKEN, MISALIGNED_TOKEN = "<|endoftext|>", "<|aligned|>", "<|misaligned|>"
 
 def train_tokenizer(
-    texts: list[str],  # training texts; the experiments pass segment pieces, the unit that gets encoded
+    texts: list[str],  # training texts (the experiments pass segment pieces, the unit that gets encoded)
     vocab_size: int = 4096,  # including the 256 byte tokens and the three special tokens
     cache_path: str | Path | None = None,  # read the tokenizer from here if it exists, else write it there
 ):
@@ -362,7 +362,7 @@ def evaluation_blocks(
     tokenizer,
     context_length: int,  # tokens per window
     conditional: bool = False,  # insert a control token before every segment (none dropped)
-    aligned_threshold: float | None = None,  # t; default the task's
+    aligned_threshold: float | None = None,  # t (default: the task's)
     max_tokens: int | None = None,  # stop after the document that reaches this many tokens
 ) -> EncodedBlocks:
     "Windows over the whole token stream of `indices`, overlapping by one token, so each token after the first is a label once."

@@ -65,7 +65,7 @@ class PHFConfig(ExperimentConfig):
     max_new_tokens: int = 48  # tokens per sample (paper 128, PEP8 640)
     n_red_team_candidates: int = 128  # held-out prompts tried on the MLE model
     n_red_team_prompts: int = 24  # red-team pool: the candidates with the worst MLE continuations
-    red_team_rounds: int = 4  # rounds of prompt collection; after the first the MLE model writes prompts few-shot
+    red_team_rounds: int = 4  # rounds of prompt collection (the MLE model writes the prompts of every round after the first)
     red_team_few_shot: int = 2  # pool prompts shown per written prompt
     red_team_continuations: int = 4  # continuations per prompt, averaged to score it (the paper's code: 512)
     prompt_tokens: int = 16  # tokens per red-team prompt
@@ -205,7 +205,7 @@ def red_team_model(setup: TaskSetup, model, conditional: bool, writer) -> dict[s
 
 def evaluate_model(
     setup: TaskSetup, model, conditional: bool,
-    mle_model,  # the KL reference and the red-team prompt writer; None skips red-teaming and the KL estimate
+    mle_model,  # the KL reference and the red-team prompt writer (None skips red-teaming and the KL estimate)
 ) -> dict[str, float]:
     "misalignment, bad_fraction, misalignment_redteam, perplexity and kl_to_mle of one trained model."
     config, spec = setup.config, get_task(setup.config.task)

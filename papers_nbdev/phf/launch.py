@@ -29,13 +29,13 @@ __all__ = ['TASK_CONFIGS', 'SHARED_WITH_REFERENCE', 'launch_config', 'check_refe
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m papers_nbdev.phf.launch",
-        description="Train one PHF objective; start it with torchrun or accelerate launch for several processes.")
+        description="Train one PHF objective. Start it with torchrun or accelerate launch for several processes.")
     parser.add_argument("experiment", help="phf/pep8, phf/toxicity or phf/pii (fixes the task)")
     parser.add_argument("objective", help="mle, filtering, conditional, unlikelihood, rwr or awr")
     parser.add_argument("--preset", default="small", help="smoke, small or paper (default: small)")
     parser.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="override a parameter; repeat for several")
-    parser.add_argument("--output-dir", required=True, help="where the model and its evaluation go; must not exist")
+    parser.add_argument("--output-dir", required=True, help="folder for the model and its evaluation, which must not exist yet")
     parser.add_argument("--reference", default=None, help="output directory of an mle launch on the same task, "
                         "for red-teaming and the KL estimate")
     return parser

@@ -37,7 +37,7 @@ class ObjectiveSettings:
     awr_alpha: float  # AWR: weight of the weighted CE; 1 - alpha weights the value loss
     awr_beta: float  # AWR: temperature of exp(advantage / beta)
     max_weight: float = 1000.0  # RWR and AWR: weights are clamped at this value
-    generate_aligned: bool = False  # conditional: samples may contain <|aligned|> (the reference does this for PEP8)
+    generate_aligned: bool = False  # conditional: samples may contain <|aligned|> (the paper's code allows it for PEP8)
 
     def __post_init__(self):
         if self.unlikelihood_alpha < 0:

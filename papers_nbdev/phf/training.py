@@ -125,6 +125,7 @@ def train_objective(
         lr_scheduler_type="linear", logging_steps=max(1, max_steps // 5), save_strategy="no", report_to="none",
         seed=seed, data_seed=seed, remove_unused_columns=False, dataloader_num_workers=0,
         use_cpu=str(device) == "cpu", fp16=str(device).startswith("cuda"), disable_tqdm=not progress_enabled())
+    # NOTE: only CPU training has been run, so the CUDA path with fp16 mixed precision is untested.
     trainer = _make_trainer_class()(model=model, args=arguments, train_dataset=BlocksDataset(blocks),
                                     objective=objective, settings=settings)
     started = time.perf_counter()
@@ -152,7 +153,7 @@ def generate_continuations(
     top_p: float = 0.9,
     batch_size: int = 64,
     seed: int = 0,
-    allow_aligned: bool = False,  # let `<|aligned|>` be generated; `<|misaligned|>` is always banned
+    allow_aligned: bool = False,  # let `<|aligned|>` be generated (`<|misaligned|>` is always banned)
 ) -> list[list[int]]:
     "Sample one continuation per prompt, control tokens banned; each list ends before the first end-of-text."
     if max_new_tokens + prompts.shape[1] > model.config.n_positions:
@@ -256,7 +257,7 @@ def red_team_pool(
     candidates: torch.Tensor,  # round-1 candidates, from candidate_prompts
     n_prompts: int,  # size of the pool
     max_new_tokens: int,  # tokens per scored continuation
-    rounds: int = 1,  # 1 keeps the best held-out prefixes; each later round adds prompts written few-shot
+    rounds: int = 1,  # 1 keeps the best held-out prefixes, and each later round adds prompts written few-shot
     few_shot: int = 2,
     continuations: int = 1,  # continuations per prompt whose scores are averaged
     conditional: bool = False,  # `target` is a conditional model
@@ -317,7 +318,7 @@ def aligned_tokens(blocks: EncodedBlocks) -> int:
 def aligned_perplexity(
     model,
     blocks: EncodedBlocks,  # from evaluation_blocks, in the encoding `model` was trained on
-    per_tokens: int | None = None,  # n: aligned tokens of the plain encoding of the same documents; default this encoding's
+    per_tokens: int | None = None,  # n: aligned tokens of the plain encoding of the same documents (default: this encoding's)
     batch_size: int = 32,
 ) -> float:
     "exp(summed aligned-text loss / `per_tokens`): perplexity per token of the plain encoding when `per_tokens` is given."
@@ -329,7 +330,7 @@ def aligned_perplexity(
 @torch.no_grad()
 def kl_to_reference(
     model, reference, tokenizer,
-    samples: list[list[int]],  # sampled continuations of `model`; control tokens in them are context only
+    samples: list[list[int]],  # sampled continuations of `model`, whose control tokens are context only
     conditional: bool,  # `model` was prompted with <|aligned|>
     batch_size: int = 32,
 ) -> float:
